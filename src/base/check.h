@@ -6,10 +6,10 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define GREGOR_CHECK(cond)                                                              \
-  do {                                                                                  \
-    if (!(cond)) [[unlikely]] {                                                         \
-      std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);     \
-      std::abort();                                                                     \
-    }                                                                                   \
+#define GREGOR_CHECK(cond)                                                          \
+  do {                                                                              \
+    if (!(cond)) [[unlikely]] {                                                     \
+      std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+      std::abort();                                                                 \
+    }                                                                               \
   } while (0)

@@ -37,7 +37,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT
     GREGOR_CHECK(!std::get<Status>(v_).ok());
   }
@@ -71,9 +71,9 @@ class [[nodiscard]] Result {
 #define GREGOR_CONCAT_INNER_(a, b) a##b
 #define GREGOR_CONCAT_(a, b) GREGOR_CONCAT_INNER_(a, b)
 
-#define GREGOR_RETURN_IF_ERROR(expr)          \
-  do {                                        \
-    ::gregor::Status gregor_status_ = (expr); \
+#define GREGOR_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::gregor::Status gregor_status_ = (expr);        \
     if (!gregor_status_.ok()) return gregor_status_; \
   } while (0)
 
