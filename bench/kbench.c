@@ -1,0 +1,202 @@
+/* Throughput and latency benchmark driven by librdkafka, used against Gregor and against
+ * librdkafka's mock cluster in the same run (bench/run.sh).
+ *
+ *   kbench produce BOOTSTRAP TOPIC COUNT SIZE ACKS   -> "produce <records/s> <MB/s> <s>"
+ *   kbench consume BOOTSTRAP TOPIC COUNT PARTITIONS  -> "consume <records/s> <MB/s> <s>"
+ *   kbench latency BOOTSTRAP TOPIC RATE SECONDS ACKS -> "latency <p50_us> <p99_us> <p999_us> <n>"
+ *
+ * Latency is end to end: the producer stamps each value with CLOCK_MONOTONIC, a consumer
+ * in the same process (assigned to every partition at the end) records receipt time. */
+#include <librdkafka/rdkafka.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int64_t now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void set(rd_kafka_conf_t *conf, const char *k, const char *v) {
+  char errstr[256];
+  if (rd_kafka_conf_set(conf, k, v, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
+    fprintf(stderr, "%s=%s: %s\n", k, v, errstr);
+    exit(2);
+  }
+}
+
+static long delivered, failed;
+static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
+  (void)rk;
+  (void)opaque;
+  if (m->err) {
+    if (failed++ < 5) fprintf(stderr, "delivery failed: %s\n", rd_kafka_err2str(m->err));
+  } else {
+    delivered++;
+  }
+}
+
+static rd_kafka_t *make_producer(const char *bootstrap, const char *acks) {
+  char errstr[512];
+  rd_kafka_conf_t *conf = rd_kafka_conf_new();
+  set(conf, "bootstrap.servers", bootstrap);
+  set(conf, "acks", acks);
+  set(conf, "linger.ms", "5");
+  set(conf, "batch.size", "1000000");
+  set(conf, "queue.buffering.max.messages", "1000000");
+  set(conf, "queue.buffering.max.kbytes", "1048576");
+  rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
+  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+  if (!rk) {
+    fprintf(stderr, "producer: %s\n", errstr);
+    exit(1);
+  }
+  return rk;
+}
+
+static int produce(const char *bootstrap, const char *topic, long count, int size,
+                   const char *acks) {
+  rd_kafka_t *rk = make_producer(bootstrap, acks);
+  char *payload = malloc((size_t)size);
+  memset(payload, 'x', (size_t)size);
+  double start = now_s();
+  for (long i = 0; i < count; i++) {
+    while (rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_VALUE(payload, (size_t)size),
+                             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END) ==
+           RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      rd_kafka_poll(rk, 10);
+    }
+    rd_kafka_poll(rk, 0);
+  }
+  rd_kafka_flush(rk, 120000);
+  double secs = now_s() - start;
+  printf("produce %.0f %.2f %.3f\n", (double)delivered / secs,
+         (double)delivered * size / secs / 1e6, secs);
+  rd_kafka_destroy(rk);
+  free(payload);
+  return (delivered == count && failed == 0) ? 0 : 1;
+}
+
+static rd_kafka_t *make_consumer(const char *bootstrap, const char *topic, int partitions,
+                                 int64_t offset) {
+  char errstr[512];
+  rd_kafka_conf_t *conf = rd_kafka_conf_new();
+  set(conf, "bootstrap.servers", bootstrap);
+  set(conf, "group.id", "kbench");
+  set(conf, "enable.auto.commit", "false");
+  set(conf, "fetch.wait.max.ms", "10");
+  set(conf, "fetch.message.max.bytes", "4194304");
+  set(conf, "queued.max.messages.kbytes", "262144");
+  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+  if (!rk) {
+    fprintf(stderr, "consumer: %s\n", errstr);
+    exit(1);
+  }
+  rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(partitions);
+  for (int p = 0; p < partitions; p++) {
+    rd_kafka_topic_partition_list_add(parts, topic, p)->offset = offset;
+  }
+  rd_kafka_assign(rk, parts);
+  rd_kafka_topic_partition_list_destroy(parts);
+  return rk;
+}
+
+static int consume(const char *bootstrap, const char *topic, long count, int partitions) {
+  rd_kafka_t *rk = make_consumer(bootstrap, topic, partitions, RD_KAFKA_OFFSET_BEGINNING);
+  long got = 0;
+  size_t bytes = 0;
+  double start = 0, deadline = now_s() + 120;
+  while (got < count && now_s() < deadline) {
+    rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
+    if (!m) continue;
+    if (!m->err) {
+      if (got == 0) start = now_s();
+      got++;
+      bytes += m->len;
+    }
+    rd_kafka_message_destroy(m);
+  }
+  double secs = now_s() - start;
+  printf("consume %.0f %.2f %.3f\n", (double)got / secs, (double)bytes / secs / 1e6, secs);
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  return got == count ? 0 : 1;
+}
+
+static int cmp_i64(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return (x > y) - (x < y);
+}
+
+static int latency(const char *bootstrap, const char *topic, int rate, int seconds,
+                   const char *acks) {
+  rd_kafka_t *producer = make_producer(bootstrap, acks);
+  rd_kafka_t *consumer = make_consumer(bootstrap, topic, 1, RD_KAFKA_OFFSET_END);
+  /* Let the consumer position itself before measuring. */
+  for (int i = 0; i < 20; i++) {
+    rd_kafka_message_t *m = rd_kafka_consumer_poll(consumer, 100);
+    if (m) rd_kafka_message_destroy(m);
+  }
+  long total = (long)rate * seconds;
+  int64_t *lat = calloc((size_t)total, sizeof(int64_t));
+  long got = 0, sent = 0;
+  int64_t start = now_us(), interval = 1000000 / rate;
+  while (got < total) {
+    int64_t now = now_us();
+    while (sent < total && now >= start + sent * interval) {
+      char buf[1024];
+      memset(buf, 'y', sizeof(buf));
+      int64_t stamp = now_us();
+      memcpy(buf, &stamp, sizeof(stamp));
+      rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
+                        RD_KAFKA_V_VALUE(buf, sizeof(buf)), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                        RD_KAFKA_V_END);
+      sent++;
+    }
+    rd_kafka_poll(producer, 0);
+    rd_kafka_message_t *m = rd_kafka_consumer_poll(consumer, 1);
+    if (m) {
+      if (!m->err && m->len >= sizeof(int64_t)) {
+        int64_t stamp;
+        memcpy(&stamp, m->payload, sizeof(stamp));
+        lat[got++] = now_us() - stamp;
+      }
+      rd_kafka_message_destroy(m);
+    }
+    if (now_us() - start > (int64_t)(seconds + 30) * 1000000) break;
+  }
+  qsort(lat, (size_t)got, sizeof(int64_t), cmp_i64);
+  if (got == 0) {
+    printf("latency 0 0 0 0\n");
+    return 1;
+  }
+  printf("latency %ld %ld %ld %ld\n", (long)lat[got / 2], (long)lat[(long)(got * 0.99)],
+         (long)lat[(long)(got * 0.999)], got);
+  rd_kafka_flush(producer, 10000);
+  rd_kafka_destroy(producer);
+  rd_kafka_consumer_close(consumer);
+  rd_kafka_destroy(consumer);
+  free(lat);
+  return got == total ? 0 : 1;
+}
+
+int main(int argc, char **argv) {
+  if (argc >= 7 && strcmp(argv[1], "produce") == 0)
+    return produce(argv[2], argv[3], atol(argv[4]), atoi(argv[5]), argv[6]);
+  if (argc >= 6 && strcmp(argv[1], "consume") == 0)
+    return consume(argv[2], argv[3], atol(argv[4]), atoi(argv[5]));
+  if (argc >= 7 && strcmp(argv[1], "latency") == 0)
+    return latency(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]), argv[6]);
+  fprintf(stderr, "usage: see the comment at the top of kbench.c\n");
+  return 2;
+}

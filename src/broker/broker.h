@@ -1,0 +1,60 @@
+#pragma once
+
+// The broker process: configuration, data directory, topic registry, the network
+// server and the dispatcher. main() creates one, Start()s it, and Stop()s it on a signal.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/config.h"
+#include "base/types.h"
+#include "broker/dispatcher.h"
+#include "cluster/metadata_store.h"
+#include "net/server.h"
+
+namespace gregor::broker {
+
+class Broker {
+ public:
+  // Errors: kInvalidConfig, kKafkaStorageError (data directory unusable).
+  static Result<std::unique_ptr<Broker>> Create(ConfigSet config);
+  ~Broker();
+
+  // Binds listeners and starts serving. Errors: kUnknownServerError (bind failure).
+  Status Start();
+  // Orderly shutdown: stop accepting, close connections, flush and close storage.
+  void Stop();
+
+  const ConfigSet& config() const { return config_; }
+  NodeId node_id() const { return node_id_; }
+  cluster::MetadataStore& metadata() { return *metadata_; }
+  const std::string& data_dir() const { return data_dir_; }
+
+  struct Address {
+    std::string host;
+    int32_t port = 0;
+  };
+  // Where clients reach this broker (advertised.listeners, else the first listener with
+  // a wildcard host shown as 127.0.0.1 and port 0 replaced by the bound port).
+  Address advertised() const;
+  std::vector<uint16_t> bound_ports() const { return server_->bound_ports(); }
+
+  // Creates a topic with `partitions` and config overrides. Thread-safe.
+  // Errors: as cluster::MetadataStore::CreateTopic.
+  Result<std::shared_ptr<const cluster::TopicInfo>> CreateTopic(
+      std::string_view name, int32_t partitions, std::map<std::string, std::string> configs);
+
+ private:
+  explicit Broker(ConfigSet config) : config_(std::move(config)) {}
+
+  ConfigSet config_;
+  NodeId node_id_;
+  std::string data_dir_;
+  std::unique_ptr<cluster::MetadataStore> metadata_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+  std::unique_ptr<net::Server> server_;
+  Address advertised_;
+};
+
+}  // namespace gregor::broker

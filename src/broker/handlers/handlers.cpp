@@ -1,0 +1,31 @@
+#include "broker/handlers/handlers.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "broker/handlers/api_versions.h"
+#include "broker/handlers/metadata.h"
+
+namespace gregor::broker {
+
+std::span<const HandlerEntry> AllHandlers() {
+  static const std::vector<HandlerEntry> entries = [] {
+    std::vector<HandlerEntry> v = {
+        ApiVersionsHandler(),
+        MetadataHandler(),
+    };
+    std::sort(v.begin(), v.end(),
+              [](const HandlerEntry& a, const HandlerEntry& b) { return a.api_key < b.api_key; });
+    return v;
+  }();
+  return entries;
+}
+
+const HandlerEntry* FindHandler(int16_t api_key) {
+  for (const HandlerEntry& e : AllHandlers()) {
+    if (e.api_key == api_key) return &e;
+  }
+  return nullptr;
+}
+
+}  // namespace gregor::broker
