@@ -68,6 +68,8 @@ def dump(value, indent: int = 0) -> str:
         parts = [f"{json.dumps(k)}: {json.dumps(v)}" for k, v in value.items()
                  if not (isinstance(v, list) and v and isinstance(v[0], dict))]
         lists = [(k, v) for k, v in value.items() if isinstance(v, list) and v and isinstance(v[0], dict)]
+        if not lists:
+            return "{" + ", ".join(parts) + "}"
         lines = ["{" + ", ".join(parts) + ("," if lists else "")]
         for i, (k, v) in enumerate(lists):
             items = [pad + "    " + dump(x, indent + 2) for x in v]

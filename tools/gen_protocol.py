@@ -281,6 +281,29 @@ class Message:
                 order.append(self.structs[n])
         return order
 
+    def hoisted(self):
+        """Structs held in a std::optional, and the structs they use. Clang (CWG 1397) decides
+        too early that a class nested in a still-incomplete class, with default member
+        initializers, is not default-constructible, which breaks std::optional::emplace();
+        these are defined before the message at namespace scope and aliased inside it."""
+        out = set()
+
+        def add(name):
+            if name not in out:
+                out.add(name)
+                for f in self.structs[name].fields:
+                    if f.is_struct:
+                        add(f.elem)
+
+        for st in [self.top] + list(self.structs.values()):
+            for f in st.fields:
+                if f.is_struct and f.optional and not f.is_array:
+                    add(f.elem)
+        return out
+
+    def hoisted_name(self, struct_name):
+        return f"{self.name}_{struct_name}"
+
     def uses(self, elem):
         return any(f.elem == elem for s in [self.top] + list(self.structs.values())
                    for f in s.fields)
@@ -305,6 +328,15 @@ class Message:
         e()
         e("namespace gregor::protocol {")
         e()
+        hoisted = self.hoisted()
+        if hoisted:
+            e("namespace internal {")
+            e()
+            for st in self.ordered_structs():
+                if st.name in hoisted:
+                    self.struct_decl(e, st, self.hoisted_name(st.name), hoisted)
+            e("}  // namespace internal")
+            e()
         e.open(f"struct {self.name} {{")
         e(f"static constexpr int16_t kApiKey = {self.api_key};")
         e(f"static constexpr int16_t kLowestVersion = {self.valid.lo};")
@@ -314,14 +346,14 @@ class Message:
         if self.unstable:
             e("static constexpr bool kLatestVersionUnstable = true;")
         e()
-        for s in self.ordered_structs():
-            e.open(f"struct {s.name} {{")
-            self.members(e, s)
-            e("Status Decode(Reader& r, int16_t version);")
-            e("void Encode(Writer& w, int16_t version) const;")
-            e(f"bool operator==(const {s.name}&) const = default;")
-            e.close("};")
+        for st in self.ordered_structs():
+            if st.name in hoisted:
+                e(f"using {st.name} = internal::{self.hoisted_name(st.name)};")
+        if hoisted:
             e()
+        for st in self.ordered_structs():
+            if st.name not in hoisted:
+                self.struct_decl(e, st, st.name, set())
         self.members(e, self.top)
         e("// Reads a body of `version` into this default-constructed value (fields the version")
         e("// does not carry keep their defaults). Every length and count is checked against the bytes")
@@ -336,14 +368,32 @@ class Message:
         e(f"bool operator==(const {self.name}&) const = default;")
         e.close("};")
         e()
+        if self.api_key >= 0:
+            e("namespace internal {")
+            e("// Decodes into a temporary; used by DecodeAnyRequest/DecodeAnyResponse.")
+            e(f"Status DecodeAndDiscard{self.name}(Reader& r, int16_t version);")
+            e("}  // namespace internal")
+            e()
         e("}  // namespace gregor::protocol")
         return e.text()
 
-    def members(self, e, s):
-        for f in s.fields:
+    def struct_decl(self, e, st, cpp_name, hoisted):
+        e.open(f"struct {cpp_name} {{")
+        self.members(e, st, hoisted)
+        e("Status Decode(Reader& r, int16_t version);")
+        e("void Encode(Writer& w, int16_t version) const;")
+        e(f"bool operator==(const {cpp_name}&) const = default;")
+        e.close("};")
+        e()
+
+    def members(self, e, st, hoisted=frozenset()):
+        for f in st.fields:
             d = f.default_literal()
             init = f" = {d}" if d is not None else ""
-            e(f"{f.member_cpp()} {f.cname}{init};")
+            t = f.member_cpp()
+            if f.is_struct and f.elem in hoisted:
+                t = re.sub(rf"\b{f.elem}\b", self.hoisted_name(f.elem), t)
+            e(f"{t} {f.cname}{init};")
 
     # ---- source ---------------------------------------------------------------------------
 
@@ -356,15 +406,25 @@ class Message:
         e('#include "protocol/field_codec.h"')
         e()
         e("namespace gregor::protocol {")
-        for s in self.ordered_structs():
+        hoisted = self.hoisted()
+        for st in self.ordered_structs():
+            qual = (f"internal::{self.hoisted_name(st.name)}" if st.name in hoisted
+                    else f"{self.name}::{st.name}")
             e()
-            self.decode_fn(e, s, f"{self.name}::{s.name}", top=False)
+            self.decode_fn(e, st, qual, top=False)
             e()
-            self.encode_fn(e, s, f"{self.name}::{s.name}", top=False)
+            self.encode_fn(e, st, qual, top=False)
         e()
         self.decode_fn(e, self.top, self.name, top=True)
         e()
         self.encode_fn(e, self.top, self.name, top=True)
+        if self.api_key >= 0:
+            # Out of line so that api_keys.cpp need not instantiate every message type.
+            e()
+            e(f"Status internal::DecodeAndDiscard{self.name}(Reader& r, int16_t version) {{")
+            e(f"  {self.name} msg;")
+            e("  return msg.Decode(r, version);")
+            e("}")
         e()
         e("}  // namespace gregor::protocol")
         return e.text()
@@ -533,7 +593,7 @@ class Message:
         if f.is_array or f.elem == "bytes":
             return f"!{x}.empty()"
         if f.is_struct:
-            return f"!({x} == {f.elem}())"
+            return f"!({x} == {self.name}::{f.elem}())"
         if f.elem == "uuid":
             return f"!{x}.IsZero()"
         if f.elem == "records":
@@ -579,7 +639,7 @@ class Message:
             without = [f"if ({target}) {{",
                        f"  {target}->Encode({wr}, version);",
                        "} else {",
-                       f"  {f.elem}().Encode({wr}, version);",
+                       f"  {self.name}::{f.elem}().Encode({wr}, version);",
                        "}"]
             if N == "true":
                 lines = with_marker
@@ -665,7 +725,12 @@ def api_keys(msgs):
     c()
     c("#include <string>")
     c()
-    c('#include "protocol/messages/all.h"')
+    c("// Declared in each message header; repeated here so this file stays small.")
+    c("namespace gregor::protocol::internal {")
+    for m in msgs:
+        if m.api_key >= 0:
+            c(f"Status DecodeAndDiscard{m.name}(Reader& r, int16_t version);")
+    c("}  // namespace gregor::protocol::internal")
     c()
     c("namespace gregor::protocol {")
     c()
@@ -680,10 +745,8 @@ def api_keys(msgs):
         c.open(f"Status DecodeAny{kind}(int16_t key, int16_t version, Reader& r) {{")
         c.open("switch (key) {")
         for m in reqs:
-            c.open(f"case {m.api_key}: {{")
-            c(f"{m.name[:-len('Request')]}{kind} msg;")
-            c("return msg.Decode(r, version);")
-            c.close()
+            c(f"case {m.api_key}:")
+            c(f"  return internal::DecodeAndDiscard{m.name[:-len('Request')]}{kind}(r, version);")
         c.close()
         c(f'r.Fail(ErrorCode::kInvalidRequest, "unknown api key " + std::to_string(key));')
         c("return r.status();")
