@@ -20,8 +20,8 @@ void AppendBytes(std::vector<uint8_t>* out, std::optional<std::string_view> b) {
 
 }  // namespace
 
-void BatchBuilder::Add(int32_t offset_delta, int64_t timestamp,
-                       std::optional<std::string_view> key, std::optional<std::string_view> value,
+void BatchBuilder::Add(int32_t offset_delta, int64_t timestamp, std::optional<std::string_view> key,
+                       std::optional<std::string_view> value,
                        const std::vector<RecordHeader>& headers) {
   std::vector<uint8_t> body;
   body.push_back(0);  // attributes: unused by magic 2
@@ -32,8 +32,8 @@ void BatchBuilder::Add(int32_t offset_delta, int64_t timestamp,
   AppendVarint(&body, static_cast<int32_t>(headers.size()));
   for (const RecordHeader& h : headers) {
     AppendBytes(&body, h.key);
-    AppendBytes(&body, h.value.has_value() ? std::optional<std::string_view>(*h.value)
-                                           : std::nullopt);
+    AppendBytes(&body,
+                h.value.has_value() ? std::optional<std::string_view>(*h.value) : std::nullopt);
   }
   AppendVarint(&records_, static_cast<int32_t>(body.size()));
   records_.insert(records_.end(), body.begin(), body.end());
@@ -58,8 +58,8 @@ Result<std::vector<uint8_t>> BatchBuilder::Build() const {
   int32_t last_delta =
       options_.last_offset_delta >= 0 ? options_.last_offset_delta : std::max(next_delta_ - 1, 0);
   int64_t max_ts = options_.max_timestamp >= 0 ? options_.max_timestamp
-                   : count_ > 0               ? max_record_timestamp_
-                                              : options_.base_timestamp;
+                   : count_ > 0                ? max_record_timestamp_
+                                               : options_.base_timestamp;
   StoreBe64(p, static_cast<uint64_t>(options_.base_offset.value()));
   StoreBe32(p + 8, static_cast<uint32_t>(out.size() - kLogOverhead));
   StoreBe32(p + 12, static_cast<uint32_t>(options_.partition_leader_epoch.value()));
@@ -73,8 +73,7 @@ Result<std::vector<uint8_t>> BatchBuilder::Build() const {
   StoreBe32(p + 53, static_cast<uint32_t>(options_.base_sequence));
   StoreBe32(p + 57, static_cast<uint32_t>(count_));
   std::copy(payload.begin(), payload.end(), out.begin() + kBatchHeaderSize);
-  StoreBe32(p + kCrcOffset,
-            Crc32c(std::span<const uint8_t>(out).subspan(kAttributesOffset)));
+  StoreBe32(p + kCrcOffset, Crc32c(std::span<const uint8_t>(out).subspan(kAttributesOffset)));
   return out;
 }
 

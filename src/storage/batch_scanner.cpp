@@ -15,7 +15,8 @@ BatchScanner::BatchScanner(int fd, int64_t start, int64_t end, Mode mode)
     : fd_(fd), next_(start), end_(end), mode_(mode), position_(start) {}
 
 Result<bool> BatchScanner::Fill(int64_t pos, size_t n) {
-  if (pos >= buf_pos_ && pos + static_cast<int64_t>(n) <= buf_pos_ + static_cast<int64_t>(buf_len_)) {
+  if (pos >= buf_pos_ &&
+      pos + static_cast<int64_t>(n) <= buf_pos_ + static_cast<int64_t>(buf_len_)) {
     return true;
   }
   size_t chunk = std::max(n, mode_ == Mode::kHeaders ? kHeaderChunk : kWholeChunk);

@@ -46,10 +46,9 @@ Result<RewriteResult> RewriteSegment(const SegmentSnapshot& source, const KeyOff
                                      const CompactionParams& params) {
   const Segment& src = *source.segment;
   RewriteResult result;
-  GREGOR_ASSIGN_OR_RETURN(
-      std::shared_ptr<Segment> out,
-      Segment::Create(params.dir, src.base_offset(), params.segment_options, params.now_ms,
-                      kCleanedSuffix));
+  GREGOR_ASSIGN_OR_RETURN(std::shared_ptr<Segment> out,
+                          Segment::Create(params.dir, src.base_offset(), params.segment_options,
+                                          params.now_ms, kCleanedSuffix));
   std::vector<uint8_t> pending;
   auto flush_pending = [&]() -> Status {
     if (pending.empty()) return Status::Ok();
@@ -94,8 +93,7 @@ Result<RewriteResult> RewriteSegment(const SegmentSnapshot& source, const KeyOff
           if (!r.value.has_value()) {
             int64_t expiry = r.timestamp + params.delete_retention_ms;
             if (params.now_ms > expiry) return true;  // tombstone past delete.retention.ms
-            result.next_tombstone_expiry_ms =
-                std::min(result.next_tombstone_expiry_ms, expiry + 1);
+            result.next_tombstone_expiry_ms = std::min(result.next_tombstone_expiry_ms, expiry + 1);
           }
         }
         std::vector<RecordHeader> headers;

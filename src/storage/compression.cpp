@@ -15,7 +15,7 @@ namespace gregor::storage {
 namespace {
 
 constexpr uint8_t kXerialMagic[8] = {0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0};
-constexpr size_t kXerialHeaderSize = 16;      // magic + version + compatible version
+constexpr size_t kXerialHeaderSize = 16;       // magic + version + compatible version
 constexpr size_t kXerialBlockSize = 32 << 10;  // snappy-java's default block
 
 Status Corrupt(const std::string& what) { return Status(ErrorCode::kCorruptMessage, what); }

@@ -12,8 +12,7 @@
 
 namespace gregor::storage {
 
-Result<std::unique_ptr<MappedIndex>> MappedIndex::Open(const std::string& path,
-                                                       size_t entry_size) {
+Result<std::unique_ptr<MappedIndex>> MappedIndex::Open(const std::string& path, size_t entry_size) {
   std::unique_ptr<MappedIndex> index(new MappedIndex(path, entry_size));
   GREGOR_ASSIGN_OR_RETURN(index->fd_, OpenFile(path, O_RDWR | O_CREAT));
   GREGOR_ASSIGN_OR_RETURN(int64_t size, FileSize(index->fd_.get()));

@@ -51,7 +51,8 @@ class MappedIndex {
   const std::string& path() const { return path_; }
 
  private:
-  MappedIndex(std::string path, size_t entry_size) : path_(std::move(path)), entry_size_(entry_size) {}
+  MappedIndex(std::string path, size_t entry_size)
+      : path_(std::move(path)), entry_size_(entry_size) {}
   Status Map(size_t bytes);
 
   std::string path_;

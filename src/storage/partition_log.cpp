@@ -2,14 +2,13 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-
-#include <spdlog/spdlog.h>
 
 #include "storage/file_names.h"
 #include "storage/segment.h"
@@ -37,7 +36,8 @@ std::optional<Offset> ReadLogStartCheckpoint(const std::string& dir) {
   Result<ScopedFd> fd = OpenFile(path, O_RDONLY);
   if (!fd.ok()) return std::nullopt;
   char buf[64];
-  Result<size_t> n = PreadAll(fd->get(), std::span<uint8_t>(reinterpret_cast<uint8_t*>(buf), sizeof(buf)), 0);
+  Result<size_t> n =
+      PreadAll(fd->get(), std::span<uint8_t>(reinterpret_cast<uint8_t*>(buf), sizeof(buf)), 0);
   if (!n.ok()) return std::nullopt;
   std::string_view text(buf, *n);
   if (text.substr(0, 2) != "0\n") return std::nullopt;
@@ -105,8 +105,7 @@ Status PartitionLog::Load(bool clean_shutdown) {
     bool tail = i + 1 == bases.size();
     GREGOR_ASSIGN_OR_RETURN(std::shared_ptr<Segment> s,
                             Segment::Open(dir_, bases[i], seg_options, now));
-    Offset next_base =
-        tail ? Offset(std::numeric_limits<int64_t>::max()) : bases[i + 1];
+    Offset next_base = tail ? Offset(std::numeric_limits<int64_t>::max()) : bases[i + 1];
     bool recovered = false;
     int64_t cut = 0;
     if (tail && !clean_shutdown) {

@@ -51,17 +51,17 @@ class Segment;
 
 // Per-partition settings, named after Kafka's topic configs.
 struct LogConfig {
-  int64_t segment_bytes = 1073741824;     // segment.bytes (capped at 2 GiB: uint32 positions)
-  int64_t segment_ms = 604800000;         // segment.ms
-  int64_t retention_ms = 604800000;       // retention.ms; -1 = forever
-  int64_t retention_bytes = -1;           // retention.bytes; -1 = unlimited
-  bool cleanup_delete = true;             // cleanup.policy contains "delete"
-  bool cleanup_compact = false;           // cleanup.policy contains "compact"
-  int32_t max_message_bytes = 1048588;    // max.message.bytes
+  int64_t segment_bytes = 1073741824;   // segment.bytes (capped at 2 GiB: uint32 positions)
+  int64_t segment_ms = 604800000;       // segment.ms
+  int64_t retention_ms = 604800000;     // retention.ms; -1 = forever
+  int64_t retention_bytes = -1;         // retention.bytes; -1 = unlimited
+  bool cleanup_delete = true;           // cleanup.policy contains "delete"
+  bool cleanup_compact = false;         // cleanup.policy contains "compact"
+  int32_t max_message_bytes = 1048588;  // max.message.bytes
   int64_t flush_messages = std::numeric_limits<int64_t>::max();  // flush.messages
   int64_t flush_ms = std::numeric_limits<int64_t>::max();        // flush.ms
-  int32_t index_interval_bytes = 4096;    // index.interval.bytes
-  bool log_append_time = false;           // message.timestamp.type=LogAppendTime
+  int32_t index_interval_bytes = 4096;                           // index.interval.bytes
+  bool log_append_time = false;            // message.timestamp.type=LogAppendTime
   int64_t delete_retention_ms = 86400000;  // delete.retention.ms
   int64_t min_compaction_lag_ms = 0;       // min.compaction.lag.ms
   int64_t file_delete_delay_ms = 60000;    // file.delete.delay.ms
@@ -86,7 +86,7 @@ struct ReadResult {
 
 struct PartitionLogOptions {
   Clock* clock = &SystemClock::Instance();  // must outlive the log
-  FileIo* io = FileIo::Default();            // must outlive the log
+  FileIo* io = FileIo::Default();           // must outlive the log
   // Called on the appending thread, without locks, when flush.messages is reached or a
   // segment rolled: the owner schedules a Sync. Must be cheap.
   std::function<void(class PartitionLog*)> flush_hook;
@@ -111,8 +111,7 @@ class PartitionLog {
   // Opens (creating if needed) the log in `dir`. Without `clean_shutdown` the tail segment
   // is scanned and cut at the first bad batch; other segments are checked against their
   // indexes either way. Errors: kKafkaStorageError.
-  static Result<std::unique_ptr<PartitionLog>> Open(const std::string& dir,
-                                                    const LogConfig& config,
+  static Result<std::unique_ptr<PartitionLog>> Open(const std::string& dir, const LogConfig& config,
                                                     const PartitionLogOptions& options,
                                                     bool clean_shutdown);
   ~PartitionLog();

@@ -1,13 +1,12 @@
 // PartitionLog: timestamp lookups, DeleteRecords, retention and compaction.
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
-
-#include <spdlog/spdlog.h>
 
 #include "storage/compactor.h"
 #include "storage/file_names.h"
@@ -39,8 +38,7 @@ Result<std::optional<std::pair<Offset, int64_t>>> PartitionLog::OffsetForTimesta
   }
   for (const SegmentInfo& info : segments) {
     if (info.max_timestamp < ts || info.segment->next_offset() <= start) continue;
-    GREGOR_ASSIGN_OR_RETURN(auto found,
-                            info.segment->FindOffsetByTimestamp(ts, start, info.end));
+    GREGOR_ASSIGN_OR_RETURN(auto found, info.segment->FindOffsetByTimestamp(ts, start, info.end));
     if (found.has_value()) return found;
   }
   return std::optional<std::pair<Offset, int64_t>>();
@@ -95,9 +93,9 @@ Result<Offset> PartitionLog::DeleteRecordsBefore(Offset offset) {
   std::unique_lock lock(mu_);
   if (state_ != State::kOpen) return Status(ErrorCode::kNotLeaderOrFollower, dir_ + " is closed");
   if (offset > high_watermark() || offset < Offset(0)) {
-    return Status(ErrorCode::kOffsetOutOfRange,
-                  "offset " + std::to_string(offset.value()) + " is past the high watermark " +
-                      std::to_string(high_watermark().value()));
+    return Status(ErrorCode::kOffsetOutOfRange, "offset " + std::to_string(offset.value()) +
+                                                    " is past the high watermark " +
+                                                    std::to_string(high_watermark().value()));
   }
   if (offset <= log_start_offset()) return log_start_offset();
   // Persisted first: the log start must never move back across a restart.

@@ -30,9 +30,9 @@ Status WalkRecords(const BatchView& batch) {
       return Status(ErrorCode::kCorruptMessage, "record " + std::to_string(i) + " truncated");
     }
     if (offset_delta != i) {
-      return Status(ErrorCode::kInvalidRecord, "record " + std::to_string(i) +
-                                                   " has offset delta " +
-                                                   std::to_string(offset_delta));
+      return Status(
+          ErrorCode::kInvalidRecord,
+          "record " + std::to_string(i) + " has offset delta " + std::to_string(offset_delta));
     }
     p = record_end;
   }
@@ -63,13 +63,13 @@ Status CheckOne(std::span<const uint8_t> rest, const ValidateOptions& options,
   }
   int64_t size = kLogOverhead + length;
   if (size > static_cast<int64_t>(rest.size())) {
-    return Status(ErrorCode::kCorruptMessage, "batch length " + std::to_string(length) +
-                                                  " runs past the payload");
+    return Status(ErrorCode::kCorruptMessage,
+                  "batch length " + std::to_string(length) + " runs past the payload");
   }
   if (size > options.max_message_bytes) {
-    return Status(ErrorCode::kMessageTooLarge,
-                  "batch of " + std::to_string(size) + " bytes exceeds max.message.bytes " +
-                      std::to_string(options.max_message_bytes));
+    return Status(ErrorCode::kMessageTooLarge, "batch of " + std::to_string(size) +
+                                                   " bytes exceeds max.message.bytes " +
+                                                   std::to_string(options.max_message_bytes));
   }
   BatchView batch(rest.first(size));
   const BatchHeader& h = batch.header();
@@ -79,10 +79,9 @@ Status CheckOne(std::span<const uint8_t> rest, const ValidateOptions& options,
   }
   if (h.record_count == 0) return Status(ErrorCode::kInvalidRecord, "batch has no records");
   if (h.last_offset_delta != h.record_count - 1) {
-    return Status(ErrorCode::kInvalidRecord,
-                  "record count " + std::to_string(h.record_count) +
-                      " inconsistent with last offset delta " +
-                      std::to_string(h.last_offset_delta));
+    return Status(ErrorCode::kInvalidRecord, "record count " + std::to_string(h.record_count) +
+                                                 " inconsistent with last offset delta " +
+                                                 std::to_string(h.last_offset_delta));
   }
   if (h.control() && options.origin == AppendOrigin::kClient) {
     return Status(ErrorCode::kInvalidRecord, "clients may not write control batches");
@@ -151,7 +150,8 @@ void SetLogAppendTime(std::span<uint8_t> batch, int64_t ts) {
   uint16_t attributes = LoadBe16(batch.data() + kAttributesOffset);
   StoreBe16(batch.data() + kAttributesOffset, attributes | kLogAppendTimeFlag);
   StoreBe64(batch.data() + 35, static_cast<uint64_t>(ts));
-  StoreBe32(batch.data() + kCrcOffset, Crc32c(std::span<const uint8_t>(batch).subspan(kAttributesOffset)));
+  StoreBe32(batch.data() + kCrcOffset,
+            Crc32c(std::span<const uint8_t>(batch).subspan(kAttributesOffset)));
 }
 
 }  // namespace gregor::storage

@@ -195,7 +195,8 @@ Result<Segment::LoadResult> Segment::Load(Offset next_base, int32_t index_interv
       if (file_size > 0) {
         BatchScanner first(file_->get(), 0, file_size, BatchScanner::Mode::kHeaders);
         GREGOR_ASSIGN_OR_RETURN(BatchScanner::Step step, first.Next());
-        if (step == BatchScanner::Step::kBatch) first_batch_timestamp_ = first.header().max_timestamp;
+        if (step == BatchScanner::Step::kBatch)
+          first_batch_timestamp_ = first.header().max_timestamp;
       }
       return result;
     }
@@ -318,7 +319,8 @@ Status Segment::Rename(std::string_view suffix) {
   suffix_ = suffix;
   // An index that fails to move is removed instead: a missing index is rebuilt on open.
   for (MappedIndex* index : {&offsets, &times}) {
-    std::string kind = index == &offsets ? std::string(kIndexSuffix) : std::string(kTimeIndexSuffix);
+    std::string kind =
+        index == &offsets ? std::string(kIndexSuffix) : std::string(kTimeIndexSuffix);
     std::string to = SegmentPath(dir_, base_, kind) + std::string(suffix);
     if (::rename(index->path().c_str(), to.c_str()) != 0) ::unlink(to.c_str());
     index->set_path(to);

@@ -108,8 +108,8 @@ class Segment {
   Result<int64_t> WholeBatchesEnd(int64_t start, int64_t limit, int64_t end) const;
   // The first record with timestamp >= ts and offset >= min_offset, as (offset, timestamp).
   Result<std::optional<std::pair<Offset, int64_t>>> FindOffsetByTimestamp(int64_t ts,
-                                                                         Offset min_offset,
-                                                                         int64_t end) const;
+                                                                          Offset min_offset,
+                                                                          int64_t end) const;
   // The first record carrying max_timestamp() (ListOffsets -3), or nullopt if empty.
   Result<std::optional<std::pair<Offset, int64_t>>> FindMaxTimestampRecord(int64_t end) const;
 
@@ -138,8 +138,7 @@ class Segment {
   Status OpenFiles(bool create);
   std::string PathOf(std::string_view kind) const;
   void IndexBatch(const BatchHeader& h, int64_t position, int32_t index_interval_bytes);
-  Result<std::optional<BatchLocation>> ScanFrom(int64_t position, Offset target,
-                                                int64_t end) const;
+  Result<std::optional<BatchLocation>> ScanFrom(int64_t position, Offset target, int64_t end) const;
 
   const std::string dir_;
   const Offset base_;
@@ -147,7 +146,7 @@ class Segment {
   const int64_t created_ms_;
   std::string suffix_;
   std::string log_path_;
-  bool active_ = false;          // indexes appendable
+  bool active_ = false;           // indexes appendable
   bool indexes_missing_ = false;  // an index file did not exist when opened
   std::shared_ptr<const ScopedFd> file_;
   std::unique_ptr<OffsetIndex> offset_index_;

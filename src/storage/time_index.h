@@ -32,8 +32,7 @@ class TimeIndex {
     Offset offset;
   };
 
-  TimeIndex(std::unique_ptr<MappedIndex> file, Offset base)
-      : file_(std::move(file)), base_(base) {}
+  TimeIndex(std::unique_ptr<MappedIndex> file, Offset base) : file_(std::move(file)), base_(base) {}
 
   // The last entry with timestamp <= ts; {-1, base} if there is none.
   Entry Lookup(int64_t ts) const;

@@ -10,18 +10,19 @@
 namespace gregor::storage {
 namespace {
 
+using testing::AppendBytes;
 using testing::MakeSimpleBatch;
 using testing::ReadAll;
 using testing::RegionBytes;
 using testing::TempDir;
-using testing::AppendBytes;
 
 class PartitionLogTest : public ::testing::Test {
  protected:
   std::unique_ptr<PartitionLog> OpenLog(const LogConfig& config, bool clean = true) {
     PartitionLogOptions o;
     o.clock = &clock_;
-    Result<std::unique_ptr<PartitionLog>> log = PartitionLog::Open(dir_.Sub("t-0"), config, o, clean);
+    Result<std::unique_ptr<PartitionLog>> log =
+        PartitionLog::Open(dir_.Sub("t-0"), config, o, clean);
     EXPECT_TRUE(log.ok()) << log.status().ToString();
     return log.ok() ? std::move(log).value() : nullptr;
   }
@@ -141,7 +142,8 @@ TEST_F(PartitionLogTest, SegmentRollsAtSegmentBytesAndReadsSpanAllSegments) {
   LogConfig c;
   c.segment_bytes = 1000;
   auto log = OpenLog(c);
-  for (int i = 0; i < 40; ++i) MustAppend(*log, MakeSimpleBatch(3, 1, "v" + std::to_string(i) + "-"));
+  for (int i = 0; i < 40; ++i)
+    MustAppend(*log, MakeSimpleBatch(3, 1, "v" + std::to_string(i) + "-"));
   EXPECT_GE(log->segment_count(), 4);
   std::vector<testing::DecodedRecord> all = ReadAll(*log, Offset(0));
   ASSERT_EQ(all.size(), 120u);
@@ -172,7 +174,8 @@ TEST_F(PartitionLogTest, PayloadLargerThanSegmentBytesIsRejected) {
   LogConfig c;
   c.segment_bytes = 200;
   auto log = OpenLog(c);
-  EXPECT_EQ(AppendBytes(*log, MakeSimpleBatch(30, 1)).status().code(), ErrorCode::kRecordListTooLarge);
+  EXPECT_EQ(AppendBytes(*log, MakeSimpleBatch(30, 1)).status().code(),
+            ErrorCode::kRecordListTooLarge);
 }
 
 TEST_F(PartitionLogTest, SegmentRollsAtSegmentMsByBatchTimestamps) {
@@ -213,7 +216,8 @@ TEST_F(PartitionLogTest, ReopenAfterCleanCloseKeepsEverything) {
     auto log = OpenLog(c);
     for (int i = 0; i < 20; ++i) MustAppend(*log, MakeSimpleBatch(2, 1000 + i));
     ASSERT_TRUE(log->Close().ok());
-    EXPECT_EQ(AppendBytes(*log, MakeSimpleBatch(1, 1)).status().code(), ErrorCode::kNotLeaderOrFollower);
+    EXPECT_EQ(AppendBytes(*log, MakeSimpleBatch(1, 1)).status().code(),
+              ErrorCode::kNotLeaderOrFollower);
   }
   auto log = OpenLog(c, /*clean=*/true);
   EXPECT_EQ(log->log_end_offset(), Offset(40));
@@ -264,7 +268,8 @@ TEST_F(PartitionLogTest, ConcurrentAppendsAndReadsSeeConsistentLog) {
   std::vector<std::thread> writers;
   for (int t = 0; t < kThreads; ++t) {
     writers.emplace_back([&] {
-      for (int i = 0; i < kPerThread; ++i) ASSERT_TRUE(AppendBytes(*log, MakeSimpleBatch(2, 1)).ok());
+      for (int i = 0; i < kPerThread; ++i)
+        ASSERT_TRUE(AppendBytes(*log, MakeSimpleBatch(2, 1)).ok());
     });
   }
   for (auto& w : writers) w.join();

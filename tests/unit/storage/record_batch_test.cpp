@@ -32,26 +32,26 @@ ErrorCode Validate(const std::vector<uint8_t>& b, ValidateOptions o = Opts()) {
 TEST(RecordBatchTest, BuilderMatchesHandWrittenLayout) {
   std::vector<uint8_t> built = MakeBatch({{"k", "v", 1000, {}}});
   std::vector<uint8_t> expected = {
-      0, 0, 0, 0, 0, 0, 0, 0,        // BaseOffset 0
-      0, 0, 0, 58,                   // BatchLength: 49 header bytes after it + 9 record bytes
-      0, 0, 0, 0,                    // PartitionLeaderEpoch
-      2,                             // Magic
-      0, 0, 0, 0,                    // CRC, checked separately
-      0, 0,                          // Attributes
-      0, 0, 0, 0,                    // LastOffsetDelta
-      0, 0, 0, 0, 0, 0, 0x03, 0xE8,  // BaseTimestamp 1000
-      0, 0, 0, 0, 0, 0, 0x03, 0xE8,  // MaxTimestamp 1000
+      0,    0,    0,    0,    0,    0,    0,    0,  // BaseOffset 0
+      0,    0,    0,    58,  // BatchLength: 49 header bytes after it + 9 record bytes
+      0,    0,    0,    0,   // PartitionLeaderEpoch
+      2,                     // Magic
+      0,    0,    0,    0,   // CRC, checked separately
+      0,    0,               // Attributes
+      0,    0,    0,    0,   // LastOffsetDelta
+      0,    0,    0,    0,    0,    0,    0x03, 0xE8,  // BaseTimestamp 1000
+      0,    0,    0,    0,    0,    0,    0x03, 0xE8,  // MaxTimestamp 1000
       0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,  // ProducerId -1
       0xFF, 0xFF,                                      // ProducerEpoch -1
       0xFF, 0xFF, 0xFF, 0xFF,                          // BaseSequence -1
-      0, 0, 0, 1,                                      // RecordCount
-      0x10,        // Length 8 (zigzag 16)
-      0x00,        // Attributes
-      0x00,        // TimestampDelta 0
-      0x00,        // OffsetDelta 0
-      0x02, 'k',   // KeyLength 1, key
-      0x02, 'v',   // ValueLength 1, value
-      0x00,        // HeaderCount 0
+      0,    0,    0,    1,                             // RecordCount
+      0x10,                                            // Length 8 (zigzag 16)
+      0x00,                                            // Attributes
+      0x00,                                            // TimestampDelta 0
+      0x00,                                            // OffsetDelta 0
+      0x02, 'k',                                       // KeyLength 1, key
+      0x02, 'v',                                       // ValueLength 1, value
+      0x00,                                            // HeaderCount 0
   };
   ASSERT_EQ(built.size(), expected.size());
   uint32_t crc = LoadBe32(built.data() + kCrcOffset);
@@ -90,8 +90,8 @@ TEST(RecordBatchTest, HeaderAccessorsDecodeFields) {
 }
 
 TEST(RecordBatchTest, ValidatesSeveralBatchesAndCountsOffsets) {
-  std::vector<uint8_t> payload = testing::Concat(
-      {MakeSimpleBatch(3, 10), MakeSimpleBatch(2, 30, "x", Compression::kZstd)});
+  std::vector<uint8_t> payload =
+      testing::Concat({MakeSimpleBatch(3, 10), MakeSimpleBatch(2, 30, "x", Compression::kZstd)});
   Result<ValidatedBatches> r = ValidateBatches(payload, Opts());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->batch_count, 2);
@@ -100,9 +100,7 @@ TEST(RecordBatchTest, ValidatesSeveralBatchesAndCountsOffsets) {
   EXPECT_EQ(r->max_timestamp, 30);
 }
 
-TEST(RecordBatchTest, RejectsEmptyPayload) {
-  EXPECT_EQ(Validate({}), ErrorCode::kCorruptMessage);
-}
+TEST(RecordBatchTest, RejectsEmptyPayload) { EXPECT_EQ(Validate({}), ErrorCode::kCorruptMessage); }
 
 TEST(RecordBatchTest, RejectsPayloadShorterThanLogOverhead) {
   std::vector<uint8_t> b = MakeSimpleBatch(1, 0);
@@ -130,7 +128,8 @@ TEST(RecordBatchTest, RejectsNegativeBatchLength) {
 
 TEST(RecordBatchTest, RejectsTrailingPartialBatch) {
   std::vector<uint8_t> b = MakeSimpleBatch(1, 0);
-  std::vector<uint8_t> payload = testing::Concat({b, std::vector<uint8_t>(b.begin(), b.begin() + 30)});
+  std::vector<uint8_t> payload =
+      testing::Concat({b, std::vector<uint8_t>(b.begin(), b.begin() + 30)});
   EXPECT_EQ(Validate(payload), ErrorCode::kCorruptMessage);
 }
 

@@ -1,7 +1,6 @@
 #include "storage/records.h"
 
 #include <gtest/gtest.h>
-
 #include <snappy.h>
 
 #include <random>
@@ -84,8 +83,7 @@ TEST_P(CompressedCodecTest, TruncatedInputDoesNotDecompress) {
 TEST_P(CompressedCodecTest, OutputLargerThanLimitIsRejected) {
   std::vector<uint8_t> zeros(1 << 20, 0);
   std::vector<uint8_t> c = *CompressRecords(GetParam(), zeros);
-  EXPECT_EQ(DecompressRecords(GetParam(), c, 4096).status().code(),
-            ErrorCode::kCorruptMessage);
+  EXPECT_EQ(DecompressRecords(GetParam(), c, 4096).status().code(), ErrorCode::kCorruptMessage);
   EXPECT_TRUE(DecompressRecords(GetParam(), c, 1 << 20).ok());
 }
 
