@@ -1,7 +1,8 @@
 #pragma once
 
-// The broker process: configuration, data directory, topic registry, the network
-// server and the dispatcher. main() creates one, Start()s it, and Stop()s it on a signal.
+// The broker process: configuration, data directory, topic registry, partition logs,
+// the network server and the dispatcher. main() creates one, Start()s it, and Stop()s it on a
+// signal.
 
 #include <memory>
 #include <string>
@@ -12,6 +13,7 @@
 #include "broker/dispatcher.h"
 #include "cluster/metadata_store.h"
 #include "net/server.h"
+#include "storage/log_manager.h"
 
 namespace gregor::broker {
 
@@ -40,6 +42,14 @@ class Broker {
   Address advertised() const;
   std::vector<uint16_t> bound_ports() const { return server_->bound_ports(); }
 
+  // The log of `topic`'s partition, created with the topic's config if it is missing
+  // (e.g. after a crash between the registry write and the directory creation).
+  // REQUIRES: 0 <= partition < topic.partitions. Errors: kKafkaStorageError.
+  Result<storage::PartitionLog*> GetPartition(const cluster::TopicInfo& topic,
+                                              PartitionId partition);
+  storage::FlushScheduler& flusher() { return logs_->flush_scheduler(); }
+  storage::LogManager& logs() { return *logs_; }
+
   // Creates a topic with `partitions` and config overrides. Thread-safe.
   // Errors: as cluster::MetadataStore::CreateTopic.
   Result<std::shared_ptr<const cluster::TopicInfo>> CreateTopic(
@@ -52,6 +62,7 @@ class Broker {
   NodeId node_id_;
   std::string data_dir_;
   std::unique_ptr<cluster::MetadataStore> metadata_;
+  std::unique_ptr<storage::LogManager> logs_;
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<net::Server> server_;
   Address advertised_;

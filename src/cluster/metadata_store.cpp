@@ -24,7 +24,7 @@ Status Corrupt(const std::string& path, std::string_view why) {
 Result<std::unique_ptr<MetadataStore>> MetadataStore::Open(const std::string& data_dir,
                                                            NodeId node) {
   std::unique_ptr<MetadataStore> store(new MetadataStore(data_dir, node));
-  GREGOR_RETURN_IF_ERROR(MakeDirectories(data_dir + "/__cluster_metadata"));
+  GREGOR_RETURN_IF_ERROR(MakeDirectories(data_dir));
   GREGOR_RETURN_IF_ERROR(store->LoadOrCreateMeta());
   GREGOR_RETURN_IF_ERROR(store->LoadTopics());
   return store;
@@ -50,7 +50,7 @@ Status MetadataStore::LoadOrCreateMeta() {
 }
 
 Status MetadataStore::LoadTopics() {
-  std::string path = dir_ + "/__cluster_metadata/topics.json";
+  std::string path = dir_ + "/topics.json";
   if (!std::filesystem::exists(path)) return Status::Ok();
   GREGOR_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -93,7 +93,7 @@ Status MetadataStore::PersistLocked() const {
                       {"configs", configs}});
   }
   nlohmann::json doc = {{"version", kTopicsFileVersion}, {"topics", topics}};
-  return WriteFileAtomically(dir_ + "/__cluster_metadata/topics.json", doc.dump(1));
+  return WriteFileAtomically(dir_ + "/topics.json", doc.dump(1));
 }
 
 std::shared_ptr<const TopicInfo> MetadataStore::Find(std::string_view name) const {

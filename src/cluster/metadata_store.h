@@ -2,7 +2,7 @@
 
 // Cluster metadata of this node: the cluster id (generated once, kept in
 // <data>/meta.properties) and the topic registry (names, ids, partition counts,
-// configs), persisted in <data>/__cluster_metadata/topics.json.
+// configs), persisted in <data>/topics.json.
 //
 // File format of topics.json (version 1):
 //   {"version": 1, "topics": [{"name": "...", "id": "<22-char base64 uuid>",

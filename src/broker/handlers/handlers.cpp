@@ -4,15 +4,18 @@
 #include <vector>
 
 #include "broker/handlers/api_versions.h"
+#include "broker/handlers/fetch.h"
+#include "broker/handlers/list_offsets.h"
 #include "broker/handlers/metadata.h"
+#include "broker/handlers/produce.h"
 
 namespace gregor::broker {
 
 std::span<const HandlerEntry> AllHandlers() {
   static const std::vector<HandlerEntry> entries = [] {
     std::vector<HandlerEntry> v = {
-        ApiVersionsHandler(),
-        MetadataHandler(),
+        ApiVersionsHandler(), FetchHandler(),   ListOffsetsHandler(),
+        MetadataHandler(),    ProduceHandler(),
     };
     std::sort(v.begin(), v.end(),
               [](const HandlerEntry& a, const HandlerEntry& b) { return a.api_key < b.api_key; });

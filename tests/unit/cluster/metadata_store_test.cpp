@@ -76,7 +76,7 @@ TEST_F(MetadataStoreTest, DeleteRemovesTopicDurably) {
 
 TEST_F(MetadataStoreTest, MalformedRegistryIsAStorageError) {
   Open();
-  ASSERT_TRUE(WriteFileAtomically((dir_ / "__cluster_metadata/topics.json").string(), "{nope").ok());
+  ASSERT_TRUE(WriteFileAtomically((dir_ / "topics.json").string(), "{nope").ok());
   auto r = MetadataStore::Open(dir_.string(), NodeId(1));
   EXPECT_EQ(r.status().code(), ErrorCode::kKafkaStorageError);
 }

@@ -1,0 +1,90 @@
+#!/usr/bin/python3
+"""Produce/consume throughput, broker CPU per GB, acks=all against the disk, and end-to-end
+latency: Gregor and librdkafka's mock cluster measured in the same run, printed as ratios.
+
+The disk baseline is fio: sequential 64 KiB appends with an fdatasync every 1 MiB, in the
+same file system as Gregor's data. Usage: bench/throughput.py [--records N]"""
+import argparse
+import json
+import os
+import subprocess
+import tempfile
+
+from common import ROOT, Gregor, Mock, cpu_seconds, kbench
+
+SIZE = 1024
+PARTITIONS = 6
+
+
+def fio_baseline():
+    d = tempfile.mkdtemp(prefix="fio-", dir=os.path.join(ROOT, "build"))
+    try:
+        out = subprocess.run(
+            ["fio", "--name=seq", f"--directory={d}", "--rw=write", "--bs=64k", "--size=256m",
+             "--fdatasync=16", "--ioengine=psync", "--end_fsync=1", "--output-format=json"],
+            capture_output=True, text=True, check=True)
+    finally:
+        subprocess.run(["rm", "-rf", d])
+    job = json.loads(out.stdout)["jobs"][0]
+    bw = job["write"]["bw_bytes"] / 1e6
+    sync = job.get("sync", {}).get("lat_ns", {}).get("percentile", {})
+    p99 = sync.get("99.000000", 0) / 1000.0
+    return bw, p99
+
+
+def measure(target, name, records, results):
+    before = cpu_seconds(target.pid)
+    rps, mbs, _ = map(float, kbench("produce", target.bootstrap, name, records, SIZE, 1))
+    mid = cpu_seconds(target.pid)
+    crps, cmbs, _ = map(float, kbench("consume", target.bootstrap, name, records, PARTITIONS))
+    after = cpu_seconds(target.pid)
+    gb = records * SIZE / 1e9
+    results.update(produce_rps=rps, produce_mbs=mbs, consume_rps=crps, consume_mbs=cmbs,
+                   produce_cpu_per_gb=(mid - before) / gb, consume_cpu_per_gb=(after - mid) / gb)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--records", type=int, default=500000)
+    ap.add_argument("--latency-seconds", type=int, default=10)
+    args = ap.parse_args()
+
+    fio_mbs, fio_p99_us = fio_baseline()
+    g, m = {}, {}
+    gregor = Gregor(f"--num.partitions={PARTITIONS}")
+    mock = Mock("bench", PARTITIONS)
+    try:
+        measure(gregor, "bench", args.records, g)
+        measure(mock, "bench", args.records, m)
+        rps, mbs, _ = map(float, kbench("produce", gregor.bootstrap, "bench-all", args.records, SIZE, -1))
+        g["acks_all_mbs"] = mbs
+        rate = max(100, min(int(mbs * 1e6 / SIZE / 2), 20000))
+        p50, p99, p999, _ = map(int, kbench("latency", gregor.bootstrap, "lat", rate, args.latency_seconds, -1))
+        g.update(lat_rate=rate, p50=p50, p99=p99, p999=p999)
+        mp50, mp99, mp999, _ = map(int, kbench("latency", mock.bootstrap, "bench", rate, args.latency_seconds, -1))
+        m.update(p50=mp50, p99=mp99, p999=mp999)
+    finally:
+        gregor.stop()
+        mock.stop()
+
+    def row(label, gv, mv, unit, higher_better=True):
+        ratio = (gv / mv) if higher_better else (mv / gv if gv else 0)
+        print(f"{label:<34}{gv:>12.1f}{mv:>12.1f}  {unit:<10} ratio {ratio:5.2f}")
+
+    print(f"{'':<34}{'gregor':>12}{'mock':>12}")
+    row("produce acks=1 (records/s)", g["produce_rps"], m["produce_rps"], "rec/s")
+    row("produce acks=1 (MB/s)", g["produce_mbs"], m["produce_mbs"], "MB/s")
+    row("consume (records/s)", g["consume_rps"], m["consume_rps"], "rec/s")
+    row("consume (MB/s)", g["consume_mbs"], m["consume_mbs"], "MB/s")
+    row("broker CPU s per GB produced", g["produce_cpu_per_gb"], m["produce_cpu_per_gb"], "s/GB", False)
+    row("broker CPU s per GB consumed", g["consume_cpu_per_gb"], m["consume_cpu_per_gb"], "s/GB", False)
+    print(f"acks=all produce: {g['acks_all_mbs']:.1f} MB/s; fio 64KiB+fdatasync/1MiB: {fio_mbs:.1f} MB/s;"
+          f" ratio {g['acks_all_mbs'] / fio_mbs:.2f} (target >= 0.80)")
+    print(f"latency at {g['lat_rate']} rec/s, acks=all: gregor p50 {g['p50']} us, p99 {g['p99']} us,"
+          f" p99.9 {g['p999']} us; mock p50 {m['p50']} us, p99 {m['p99']} us, p99.9 {m['p999']} us")
+    print(f"disk fdatasync p99 {fio_p99_us:.0f} us; gregor p99 - fdatasync p99 ="
+          f" {(g['p99'] - fio_p99_us) / 1000:.2f} ms (target <= 1 ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+#include "broker/handlers/produce.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+
+#include "broker/broker.h"
+#include "protocol/messages/produce_request.h"
+#include "protocol/messages/produce_response.h"
+#include "storage/flush_scheduler.h"
+#include "storage/partition_log.h"
+
+namespace gregor::broker {
+namespace {
+
+using protocol::ProduceRequest;
+using protocol::ProduceResponse;
+using PartitionResponse = ProduceResponse::PartitionProduceResponse;
+
+constexpr int16_t kMinVersion = 0;
+constexpr int16_t kMaxVersion = 11;
+constexpr int kMagicOffset = 16;  // BaseOffset(8) + BatchLength(4) + PartitionLeaderEpoch(4)
+
+// Kafka maps newer error codes to older ones for old request versions.
+ErrorCode ForVersion(ErrorCode code, int16_t version) {
+  if (code == ErrorCode::kKafkaStorageError && version < 4) return ErrorCode::kNotLeaderOrFollower;
+  if (code == ErrorCode::kInvalidRecord && version < 8) return ErrorCode::kCorruptMessage;
+  return code;
+}
+
+// State shared by the acks=all sync callbacks of one request; the last one answers.
+struct PendingProduce {
+  RequestContext ctx;
+  ProduceResponse response;
+  std::atomic<int> outstanding{0};
+};
+
+void SetError(PartitionResponse& p, const Status& s, int16_t version) {
+  p.error_code = static_cast<int16_t>(ForVersion(s.code(), version));
+  p.base_offset = -1;
+  if (!s.message().empty()) p.error_message = s.message();
+}
+
+// Appends one partition's records. Returns the log when the append succeeded (so an
+// acks=all request can wait for its sync), else nullptr with the error filled in.
+storage::PartitionLog* AppendPartition(RequestContext& ctx, const cluster::TopicInfo* topic,
+                                       ProduceRequest::PartitionProduceData& in,
+                                       PartitionResponse& out, Offset* last_offset) {
+  out.index = in.index;
+  if (topic == nullptr || in.index < 0 || in.index >= topic->partitions) {
+    SetError(out, Status(ErrorCode::kUnknownTopicOrPartition, ""), ctx.api_version);
+    return nullptr;
+  }
+  std::span<const uint8_t> view =
+      in.records.is_null() ? std::span<const uint8_t>() : in.records.bytes();
+  if (view.empty()) {
+    SetError(out, Status(ErrorCode::kInvalidRecord, "produce request without record batches"),
+             ctx.api_version);
+    return nullptr;
+  }
+  if (view.size() > kMagicOffset && view[kMagicOffset] < 2) {
+    SetError(out,
+             Status(ErrorCode::kUnsupportedForMessageFormat,
+                    "message format v0/v1 (magic < 2) is not supported yet"),
+             ctx.api_version);
+    return nullptr;
+  }
+  auto log = ctx.broker->GetPartition(*topic, PartitionId(in.index));
+  if (!log.ok()) {
+    SetError(out, log.status(), ctx.api_version);
+    return nullptr;
+  }
+  // The records view points into the request frame, which this request owns: stamping
+  // offsets in place avoids copying the batch.
+  size_t at = static_cast<size_t>(view.data() - ctx.frame->data());
+  std::span<uint8_t> batch(ctx.frame->data() + at, view.size());
+  auto info = (*log)->Append(batch);
+  if (!info.ok()) {
+    SetError(out, info.status(), ctx.api_version);
+    return nullptr;
+  }
+  out.error_code = 0;
+  out.base_offset = info->base_offset.value();
+  out.log_append_time_ms = info->log_append_time_ms;
+  out.log_start_offset = info->log_start_offset.value();
+  *last_offset = info->last_offset;
+  return *log;
+}
+
+void Handle(RequestContext ctx, ProduceRequest request) {
+  int16_t acks = request.acks;
+  if (acks != 0 && acks != 1 && acks != -1) {
+    ProduceResponse response;
+    for (auto& t : request.topic_data) {
+      auto& rt = response.responses.emplace_back();
+      rt.name = t.name;
+      for (auto& p : t.partition_data) {
+        auto& rp = rt.partition_responses.emplace_back();
+        rp.index = p.index;
+        SetError(rp, Status(ErrorCode::kInvalidRequiredAcks, ""), ctx.api_version);
+      }
+    }
+    SendResponse(ctx, response);
+    return;
+  }
+  auto pending = std::make_shared<PendingProduce>();
+  struct ToSync {
+    storage::PartitionLog* log;
+    Offset last;
+    PartitionResponse* out;
+  };
+  std::vector<ToSync> to_sync;
+  bool any_error = false;
+  ProduceResponse& response = pending->response;
+  response.responses.reserve(request.topic_data.size());
+  for (auto& t : request.topic_data) {
+    auto& rt = response.responses.emplace_back();
+    rt.name = t.name;
+    auto topic = ctx.broker->metadata().Find(t.name);
+    rt.partition_responses.reserve(t.partition_data.size());
+    for (auto& p : t.partition_data) {
+      auto& rp = rt.partition_responses.emplace_back();
+      Offset last;
+      storage::PartitionLog* log = AppendPartition(ctx, topic.get(), p, rp, &last);
+      if (log == nullptr) {
+        any_error = true;
+      } else if (acks == -1) {
+        to_sync.push_back({log, last, &rp});
+      }
+    }
+  }
+  if (acks == 0) {
+    if (any_error) {
+      ctx.conn->Close("acks=0 produce failed; closing so the client refreshes metadata");
+    } else {
+      ctx.conn->Skip(ctx.slot);
+    }
+    return;
+  }
+  if (to_sync.empty()) {
+    SendResponse(ctx, response);
+    return;
+  }
+  pending->ctx = std::move(ctx);
+  pending->outstanding.store(static_cast<int>(to_sync.size()));
+  storage::FlushScheduler& flusher = pending->ctx.broker->flusher();
+  for (const ToSync& s : to_sync) {
+    PartitionResponse* out = s.out;
+    flusher.RequestSync(s.log, s.last, [pending, out](Status st) {
+      if (!st.ok()) SetError(*out, st, pending->ctx.api_version);
+      if (pending->outstanding.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        SendResponse(pending->ctx, pending->response);
+      }
+    });
+  }
+}
+
+}  // namespace
+
+HandlerEntry ProduceHandler() {
+  return {ProduceRequest::kApiKey, kMinVersion, kMaxVersion,
+          &DecodeAndHandle<ProduceRequest, &Handle>};
+}
+
+}  // namespace gregor::broker
