@@ -17,8 +17,8 @@ void Reader::Fail(ErrorCode code, std::string_view message) {
 bool Reader::Need(size_t n) {
   if (n <= remaining()) return true;
   if (status_.ok()) {
-    Fail(ErrorCode::kCorruptMessage, "truncated: need " + std::to_string(n) + " bytes, have " +
-                                         std::to_string(remaining()));
+    Fail(ErrorCode::kCorruptMessage,
+         "truncated: need " + std::to_string(n) + " bytes, have " + std::to_string(remaining()));
   }
   return false;
 }

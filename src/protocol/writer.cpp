@@ -176,8 +176,8 @@ std::vector<Writer::Piece> Writer::Pieces() const {
     if (c.file) {
       out.push_back(Piece{{}, &*c.file});
     } else if (c.end > c.begin) {
-      out.push_back(Piece{std::span<const uint8_t>(buf_).subspan(c.begin, c.end - c.begin),
-                          nullptr});
+      out.push_back(
+          Piece{std::span<const uint8_t>(buf_).subspan(c.begin, c.end - c.begin), nullptr});
     }
   }
   return out;

@@ -134,13 +134,13 @@ TEST(DecodeErrorsTest, AbsurdCompactArrayCountFailsWithoutAllocating) {
 
 TEST(DecodeErrorsTest, AbsurdPrimitiveArrayCountFailsWithoutAllocating) {
   // MetadataResponse v0 partition replica_nodes claims 0x10000000 int32s.
-  const Bytes wire = {0, 0, 0, 0,           // no brokers
-                     0, 0, 0, 1,           // one topic
-                     0, 0, 0, 1, 't',      // error_code, name
-                     0, 0, 0, 1,           // one partition
-                     0, 0, 0, 0, 0, 0,     // error_code, partition_index
-                     0, 0, 0, 0,           // leader_id
-                     0x10, 0, 0, 0, 0, 0}; // replica_nodes: 2^28 elements claimed
+  const Bytes wire = {0,    0, 0, 0,           // no brokers
+                      0,    0, 0, 1,           // one topic
+                      0,    0, 0, 1, 't',      // error_code, name
+                      0,    0, 0, 1,           // one partition
+                      0,    0, 0, 0, 0,   0,   // error_code, partition_index
+                      0,    0, 0, 0,           // leader_id
+                      0x10, 0, 0, 0, 0,   0};  // replica_nodes: 2^28 elements claimed
   LargestAllocation alloc;
   Status s = DecodeStatus<MetadataResponse>(wire, 0);
   EXPECT_EQ(s.code(), ErrorCode::kCorruptMessage);
@@ -156,8 +156,8 @@ TEST(DecodeErrorsTest, AbsurdStringLengthFailsWithoutAllocating) {
 
 TEST(DecodeErrorsTest, AbsurdRecordsLengthFails) {
   // ProduceRequest v3: null txn id, acks, timeout, 1 topic "t", 1 partition, records 2^31-1.
-  const Bytes wire = {0xff, 0xff, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 't',
-                      0, 0, 0, 1, 0, 0, 0, 0, 0x7f, 0xff, 0xff, 0xff, 1, 2};
+  const Bytes wire = {0xff, 0xff, 0, 1, 0, 0, 0, 0, 0,    0,    0,    1,    0, 1, 't',
+                      0,    0,    0, 1, 0, 0, 0, 0, 0x7f, 0xff, 0xff, 0xff, 1, 2};
   LargestAllocation alloc;
   EXPECT_EQ(DecodeStatus<ProduceRequest>(wire, 3).code(), ErrorCode::kCorruptMessage);
   EXPECT_LT(alloc.bytes(), 1024u);

@@ -38,12 +38,12 @@ TEST(MetadataRequestTest, V9GoldenBytes) {
   req.allow_auto_topic_creation = false;
   req.include_topic_authorized_operations = true;
   const Bytes expected = {
-      0x02,                     // compact array: 1 topic
-      0x04, 'f', 'o', 'o', 0,   // compact string "foo", topic's tagged fields
-      0,                        // allow_auto_topic_creation
-      0,                        // include_cluster_authorized_operations (v8-10)
-      1,                        // include_topic_authorized_operations
-      0,                        // tagged fields
+      0x02,                    // compact array: 1 topic
+      0x04, 'f', 'o', 'o', 0,  // compact string "foo", topic's tagged fields
+      0,                       // allow_auto_topic_creation
+      0,                       // include_cluster_authorized_operations (v8-10)
+      1,                       // include_topic_authorized_operations
+      0,                       // tagged fields
   };
   EXPECT_EQ(EncodeBody(req, 9), expected);
   EXPECT_EQ(DecodeBody<MetadataRequest>(expected, 9), req);
@@ -119,11 +119,11 @@ TEST(MetadataResponseTest, V0GoldenPrefix) {
   b.host = "h";
   b.port = 9092;
   const Bytes expected = {
-      0, 0, 0, 1,           // 1 broker
-      0, 0, 0, 1,           // node_id
-      0, 1, 'h',            // host
-      0, 0, 0x23, 0x84,     // port 9092
-      0, 0, 0, 0,           // 0 topics
+      0, 0, 0,    1,     // 1 broker
+      0, 0, 0,    1,     // node_id
+      0, 1, 'h',         // host
+      0, 0, 0x23, 0x84,  // port 9092
+      0, 0, 0,    0,     // 0 topics
   };
   EXPECT_EQ(EncodeBody(resp, 0), expected);
 }
@@ -199,14 +199,14 @@ TEST(ProduceRequestTest, RecordsRoundTripAtV3AndV9AsViewsOfTheFrame) {
 TEST(ProduceRequestTest, V3Layout) {
   ProduceRequest req = SampleProduce({1, 2});
   const Bytes expected = {
-      0xff, 0xff,                        // transactional_id null
-      0xff, 0xff,                        // acks -1
-      0, 0, 0x75, 0x30,                  // timeout 30000
-      0, 0, 0, 1,                        // 1 topic
-      0, 6, 'o', 'r', 'd', 'e', 'r', 's',
-      0, 0, 0, 1,                        // 1 partition
-      0, 0, 0, 2,                        // index 2
-      0, 0, 0, 2, 1, 2,                  // records: int32 length + bytes
+      0xff, 0xff,                                  // transactional_id null
+      0xff, 0xff,                                  // acks -1
+      0,    0,    0x75, 0x30,                      // timeout 30000
+      0,    0,    0,    1,                         // 1 topic
+      0,    6,    'o',  'r',  'd', 'e', 'r', 's',  // "orders"
+      0,    0,    0,    1,                         // 1 partition
+      0,    0,    0,    2,                         // index 2
+      0,    0,    0,    2,    1,   2,              // records: int32 length + bytes
   };
   EXPECT_EQ(EncodeBody(req, 3), expected);
 }

@@ -21,12 +21,12 @@ TEST(TaggedFieldsTest, KnownTagGoldenBytes) {
   ApiVersionsResponse resp;
   resp.finalized_features_epoch = 5;
   const Bytes expected = {
-      0, 0,                    // error_code
-      0x01,                    // api_keys: empty compact array
-      0, 0, 0, 0,              // throttle_time_ms
-      0x01,                    // one tagged field
-      0x01, 0x08,              // tag 1, 8 bytes
-      0, 0, 0, 0, 0, 0, 0, 5,  // finalized_features_epoch
+      0,    0,                       // error_code
+      0x01,                          // api_keys: empty compact array
+      0,    0,    0, 0,              // throttle_time_ms
+      0x01,                          // one tagged field
+      0x01, 0x08,                    // tag 1, 8 bytes
+      0,    0,    0, 0, 0, 0, 0, 5,  // finalized_features_epoch
   };
   EXPECT_EQ(EncodeBody(resp, 3), expected);
   EXPECT_EQ(DecodeBody<ApiVersionsResponse>(expected, 3), resp);
@@ -43,7 +43,7 @@ TEST(TaggedFieldsTest, DefaultValuesAreNotWritten) {
 
 TEST(TaggedFieldsTest, TagsAreWrittenInAscendingOrder) {
   ApiVersionsResponse resp;
-  resp.zk_migration_ready = true;  // tag 3
+  resp.zk_migration_ready = true;     // tag 3
   resp.finalized_features_epoch = 1;  // tag 1
   Bytes wire = EncodeBody(resp, 3);
   // ... throttle_time_ms, then 2 tags: tag 1 (8 bytes) before tag 3 (1 byte).
@@ -54,8 +54,8 @@ TEST(TaggedFieldsTest, TagsAreWrittenInAscendingOrder) {
 
 TEST(TaggedFieldsTest, NullableStringAndStructTagsRoundTrip) {
   FetchRequest req;
-  req.cluster_id = "abc";                                           // tag 0, default null
-  req.replica_state = {.replica_id = 2, .replica_epoch = 7};       // tag 1 (v15+)
+  req.cluster_id = "abc";                                     // tag 0, default null
+  req.replica_state = {.replica_id = 2, .replica_epoch = 7};  // tag 1 (v15+)
   req.max_wait_ms = 500;
   FetchRequest::FetchTopic& t = req.topics.emplace_back();
   t.topic_id = Uuid(std::array<uint8_t, 16>{1, 2, 3});
@@ -70,16 +70,16 @@ TEST(TaggedFieldsTest, NullableStringAndStructTagsRoundTrip) {
 TEST(TaggedFieldsTest, NestedStructTagsRoundTrip) {
   FetchResponse resp;
   FetchResponse::PartitionData& p = resp.responses.emplace_back().partitions.emplace_back();
-  p.diverging_epoch = {.epoch = 3, .end_offset = 42};   // tag 0
-  p.snapshot_id = {.end_offset = 10, .epoch = 1};       // tag 2
+  p.diverging_epoch = {.epoch = 3, .end_offset = 42};  // tag 0
+  p.snapshot_id = {.end_offset = 10, .epoch = 1};      // tag 2
   EXPECT_EQ(DecodeBody<FetchResponse>(EncodeBody(resp, 12), 12), resp);
 }
 
 TEST(TaggedFieldsTest, UnknownTopLevelTagIsSkipped) {
   const Bytes wire = {
-      0x01,                  // client_software_name ""
-      0x01,                  // client_software_version ""
-      0x01,                  // one tagged field
+      0x01,                    // client_software_name ""
+      0x01,                    // client_software_version ""
+      0x01,                    // one tagged field
       0x2a, 0x02, 0xde, 0xad,  // tag 42, 2 bytes
   };
   ApiVersionsRequest req = DecodeBody<ApiVersionsRequest>(wire, 3);
@@ -87,10 +87,10 @@ TEST(TaggedFieldsTest, UnknownTopLevelTagIsSkipped) {
 }
 
 TEST(TaggedFieldsTest, UnknownTagInNestedStructIsSkipped) {
-  Bytes wire = {0x02};  // one topic
+  Bytes wire = {0x02};                                                   // one topic
   for (int i = 0; i < 16; ++i) wire.push_back(static_cast<uint8_t>(i));  // topic_id
   const Bytes rest = {
-      0x04, 'f', 'o', 'o',     // name
+      0x04, 'f',  'o',  'o',   // name
       0x01, 0x05, 0x01, 0xff,  // topic's tags: tag 5, 1 byte
       0x01,                    // allow_auto_topic_creation
       0x00,                    // include_topic_authorized_operations
