@@ -1,8 +1,8 @@
 /* Throughput and latency benchmark driven by librdkafka, used against Gregor and against
- * librdkafka's mock cluster in the same run (bench/run.sh).
+ * librdkafka's mock cluster in the same run (bench/throughput.py).
  *
  *   kbench produce BOOTSTRAP TOPIC COUNT SIZE ACKS   -> "produce <records/s> <MB/s> <s>"
- *   kbench consume BOOTSTRAP TOPIC COUNT PARTITIONS  -> "consume <records/s> <MB/s> <s>"
+ *   kbench consume BOOTSTRAP TOPIC PASSES PARTITIONS -> "consume <records/s> <MB/s> <s> <n>"
  *   kbench latency BOOTSTRAP TOPIC RATE SECONDS ACKS -> "latency <p50_us> <p99_us> <p999_us> <n>"
  *
  * Latency is end to end: the producer stamps each value with CLOCK_MONOTONIC, a consumer
@@ -87,50 +87,79 @@ static int produce(const char *bootstrap, const char *topic, long count, int siz
   return (delivered == count && failed == 0) ? 0 : 1;
 }
 
-static rd_kafka_t *make_consumer(const char *bootstrap, const char *topic, int partitions,
-                                 int64_t offset) {
+/* The legacy (simple) consumer, as `kcat -C` uses: no group coordinator needed, which
+ * both Gregor (before consumer groups) and the mock serve the same way. */
+struct consumer {
+  rd_kafka_t *rk;
+  rd_kafka_topic_t *rkt;
+  rd_kafka_queue_t *queue;
+  int partitions;
+};
+
+static struct consumer make_consumer(const char *bootstrap, const char *topic, int partitions,
+                                     int64_t offset) {
   char errstr[512];
+  struct consumer c;
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
   set(conf, "bootstrap.servers", bootstrap);
-  set(conf, "group.id", "kbench");
-  set(conf, "enable.auto.commit", "false");
   set(conf, "fetch.wait.max.ms", "10");
-  set(conf, "fetch.message.max.bytes", "4194304");
-  set(conf, "queued.max.messages.kbytes", "262144");
-  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
-  if (!rk) {
+  set(conf, "isolation.level", "read_uncommitted");
+  set(conf, "enable.partition.eof", "true");
+  c.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+  if (!c.rk) {
     fprintf(stderr, "consumer: %s\n", errstr);
     exit(1);
   }
-  rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(partitions);
+  c.rkt = rd_kafka_topic_new(c.rk, topic, NULL);
+  c.queue = rd_kafka_queue_new(c.rk);
+  c.partitions = partitions;
   for (int p = 0; p < partitions; p++) {
-    rd_kafka_topic_partition_list_add(parts, topic, p)->offset = offset;
+    if (rd_kafka_consume_start_queue(c.rkt, p, offset, c.queue) == -1) {
+      fprintf(stderr, "consume_start: %s\n", rd_kafka_err2str(rd_kafka_last_error()));
+      exit(1);
+    }
   }
-  rd_kafka_assign(rk, parts);
-  rd_kafka_topic_partition_list_destroy(parts);
-  return rk;
+  return c;
 }
 
-static int consume(const char *bootstrap, const char *topic, long count, int partitions) {
-  rd_kafka_t *rk = make_consumer(bootstrap, topic, partitions, RD_KAFKA_OFFSET_BEGINNING);
+static void destroy_consumer(struct consumer *c) {
+  for (int p = 0; p < c->partitions; p++) rd_kafka_consume_stop(c->rkt, p);
+  rd_kafka_queue_destroy(c->queue);
+  rd_kafka_topic_destroy(c->rkt);
+  rd_kafka_destroy(c->rk);
+}
+
+/* Reads every partition from the beginning to its end, `passes` times (seeking back to
+ * the beginning after each pass), so that the volume read does not depend on how much the
+ * broker retains (the mock cluster keeps only the newest few MB per partition). */
+static int consume(const char *bootstrap, const char *topic, int passes, int partitions) {
+  struct consumer c = make_consumer(bootstrap, topic, partitions, RD_KAFKA_OFFSET_BEGINNING);
   long got = 0;
   size_t bytes = 0;
-  double start = 0, deadline = now_s() + 120;
-  while (got < count && now_s() < deadline) {
-    rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
-    if (!m) continue;
-    if (!m->err) {
-      if (got == 0) start = now_s();
-      got++;
-      bytes += m->len;
+  double start = now_s(), deadline = start + 300;
+  for (int pass = 0; pass < passes && now_s() < deadline; pass++) {
+    int at_end = 0;
+    while (at_end < partitions && now_s() < deadline) {
+      rd_kafka_message_t *m = rd_kafka_consume_queue(c.queue, 100);
+      if (!m) continue;
+      if (!m->err) {
+        got++;
+        bytes += m->len;
+      } else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        at_end++;
+      } else {
+        fprintf(stderr, "consume: %s\n", rd_kafka_message_errstr(m));
+      }
+      rd_kafka_message_destroy(m);
     }
-    rd_kafka_message_destroy(m);
+    if (pass + 1 < passes) {
+      for (int p = 0; p < partitions; p++) rd_kafka_seek(c.rkt, p, RD_KAFKA_OFFSET_BEGINNING, 5000);
+    }
   }
   double secs = now_s() - start;
-  printf("consume %.0f %.2f %.3f\n", (double)got / secs, (double)bytes / secs / 1e6, secs);
-  rd_kafka_consumer_close(rk);
-  rd_kafka_destroy(rk);
-  return got == count ? 0 : 1;
+  printf("consume %.0f %.2f %.3f %ld\n", (double)got / secs, (double)bytes / secs / 1e6, secs, got);
+  destroy_consumer(&c);
+  return (now_s() < deadline && got > 0) ? 0 : 1;
 }
 
 static int cmp_i64(const void *a, const void *b) {
@@ -141,10 +170,15 @@ static int cmp_i64(const void *a, const void *b) {
 static int latency(const char *bootstrap, const char *topic, int rate, int seconds,
                    const char *acks) {
   rd_kafka_t *producer = make_producer(bootstrap, acks);
-  rd_kafka_t *consumer = make_consumer(bootstrap, topic, 1, RD_KAFKA_OFFSET_END);
+  /* One warm-up record creates the topic before the consumer positions itself at the end. */
+  rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
+                    RD_KAFKA_V_VALUE("warm-up", 7), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                    RD_KAFKA_V_END);
+  rd_kafka_flush(producer, 10000);
+  struct consumer consumer = make_consumer(bootstrap, topic, 1, RD_KAFKA_OFFSET_END);
   /* Let the consumer position itself before measuring. */
   for (int i = 0; i < 20; i++) {
-    rd_kafka_message_t *m = rd_kafka_consumer_poll(consumer, 100);
+    rd_kafka_message_t *m = rd_kafka_consume_queue(consumer.queue, 100);
     if (m) rd_kafka_message_destroy(m);
   }
   long total = (long)rate * seconds;
@@ -164,9 +198,9 @@ static int latency(const char *bootstrap, const char *topic, int rate, int secon
       sent++;
     }
     rd_kafka_poll(producer, 0);
-    rd_kafka_message_t *m = rd_kafka_consumer_poll(consumer, 1);
+    rd_kafka_message_t *m = rd_kafka_consume_queue(consumer.queue, 1);
     if (m) {
-      if (!m->err && m->len >= sizeof(int64_t)) {
+      if (!m->err && m->len == 1024) {
         int64_t stamp;
         memcpy(&stamp, m->payload, sizeof(stamp));
         lat[got++] = now_us() - stamp;
@@ -184,8 +218,7 @@ static int latency(const char *bootstrap, const char *topic, int rate, int secon
          (long)lat[(long)(got * 0.999)], got);
   rd_kafka_flush(producer, 10000);
   rd_kafka_destroy(producer);
-  rd_kafka_consumer_close(consumer);
-  rd_kafka_destroy(consumer);
+  destroy_consumer(&consumer);
   free(lat);
   return got == total ? 0 : 1;
 }
@@ -194,7 +227,7 @@ int main(int argc, char **argv) {
   if (argc >= 7 && strcmp(argv[1], "produce") == 0)
     return produce(argv[2], argv[3], atol(argv[4]), atoi(argv[5]), argv[6]);
   if (argc >= 6 && strcmp(argv[1], "consume") == 0)
-    return consume(argv[2], argv[3], atol(argv[4]), atoi(argv[5]));
+    return consume(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]));
   if (argc >= 7 && strcmp(argv[1], "latency") == 0)
     return latency(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]), argv[6]);
   fprintf(stderr, "usage: see the comment at the top of kbench.c\n");

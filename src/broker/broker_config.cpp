@@ -216,10 +216,16 @@ Result<ConfigSet> LoadBrokerConfig(const LoadOptions& options, std::vector<std::
   for (const auto& [name, value] : options.flags) {
     GREGOR_RETURN_IF_ERROR(set.Set(name, value, ConfigSource::kFlag));
   }
-  GREGOR_ASSIGN_OR_RETURN(auto listeners, ParseListeners(set.GetString("listeners")));
-  if (listeners.empty()) return Status(ErrorCode::kInvalidConfig, "listeners is empty");
-  GREGOR_ASSIGN_OR_RETURN(auto advertised, ParseListeners(set.GetString("advertised.listeners")));
-  (void)advertised;
+  for (std::string_view key : {"listeners", "advertised.listeners"}) {
+    auto parsed = ParseListeners(set.GetString(key));
+    if (!parsed.ok()) {
+      return Status(ErrorCode::kInvalidConfig,
+                    fmt::format("{}: {}", key, parsed.status().message()));
+    }
+    if (key == "listeners" && parsed->empty()) {
+      return Status(ErrorCode::kInvalidConfig, "listeners: at least one listener is required");
+    }
+  }
   return set;
 }
 
