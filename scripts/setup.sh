@@ -12,7 +12,7 @@ packages=(
   libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev libssl-dev librdkafka-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real clients used by the integration tests and benchmarks
-  kcat python3-kafka python3-confluent-kafka python3-pytest nodejs npm
+  kcat python3-kafka python3-confluent-kafka python3-pytest
   # tools used by tests and benchmarks
   procps fio
 )
@@ -23,6 +23,11 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+
+# Node.js and npm: any installation will do (some images ship a vendor build that
+# conflicts with Debian's npm package); Debian's when there is none.
+if ! command -v node >/dev/null 2>&1; then missing+=(nodejs); fi
+if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
 
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"

@@ -95,13 +95,13 @@ void Connection::ParseFrames() {
     size_t have = rlen_ - pos - 4;
     if (have >= static_cast<size_t>(size)) {
       const uint8_t* begin = rbuf_.data() + pos + 4;
-      Deliver(std::vector<uint8_t>(begin, begin + size));
+      Deliver(FrameBuffer(begin, begin + size));
       pos += 4 + static_cast<size_t>(size);
       continue;
     }
     if (static_cast<size_t>(size) + 4 > rbuf_.size()) {
       // Larger than the read buffer: allocate exactly, read the rest straight into it.
-      big_frame_.assign(static_cast<size_t>(size), 0);
+      big_frame_.resize(static_cast<size_t>(size));
       std::memcpy(big_frame_.data(), rbuf_.data() + pos + 4, have);
       big_have_ = have;
       rlen_ = 0;
@@ -138,11 +138,11 @@ void Connection::ReadFrameBody() {
       });
 }
 
-void Connection::Deliver(std::vector<uint8_t> frame) {
+void Connection::Deliver(FrameBuffer frame) {
   uint64_t slot = next_slot_++;
   pending_.emplace_back();
   handler_.OnFrame(shared_from_this(),
-                   std::make_shared<std::vector<uint8_t>>(std::move(frame)), slot);
+                   std::make_shared<FrameBuffer>(std::move(frame)), slot);
 }
 
 void Connection::Respond(uint64_t slot, protocol::Writer response) {

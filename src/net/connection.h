@@ -22,10 +22,32 @@ namespace gregor::net {
 
 class Connection;
 
+// An allocator whose value-initialisation is default-initialisation: growing a byte
+// buffer that a socket read is about to fill does not memset it first.
+template <typename T>
+struct UninitializedAllocator : std::allocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = UninitializedAllocator<U>;
+  };
+  UninitializedAllocator() = default;
+  template <typename U>
+  UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
+  template <typename U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+using FrameBuffer = std::vector<uint8_t, UninitializedAllocator<uint8_t>>;
+
 // A request frame without its size prefix. Request views (e.g. produce records) point
 // into it; it stays alive as long as any holder of the shared_ptr. The request owns it
 // exclusively, so a handler may modify bytes in place (Produce stamps batch offsets).
-using Frame = std::shared_ptr<std::vector<uint8_t>>;
+using Frame = std::shared_ptr<FrameBuffer>;
 
 // Receives complete frames on the connection's loop thread. The handler must
 // eventually call Respond(slot, ...) or Skip(slot) exactly once per frame (or Close()).
@@ -77,7 +99,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void ReadMore();
   void OnRead(const boost::system::error_code& ec, size_t n);
   void ParseFrames();
-  void Deliver(std::vector<uint8_t> frame);
+  void Deliver(FrameBuffer frame);
   void ReadFrameBody();
   void Complete(uint64_t slot, bool skip, protocol::Writer response);
   void PumpWrites();
@@ -92,9 +114,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const uint64_t id_;
   std::string peer_;
 
-  std::vector<uint8_t> rbuf_;
+  FrameBuffer rbuf_;
   size_t rlen_ = 0;
-  std::vector<uint8_t> big_frame_;  // a frame larger than rbuf_, read straight into place
+  FrameBuffer big_frame_;  // a frame larger than rbuf_, read straight into place
   size_t big_have_ = 0;
   bool reading_frame_body_ = false;
   bool read_paused_ = false;
