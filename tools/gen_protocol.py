@@ -26,6 +26,8 @@ READ_FN = {"int8": "ReadInt8", "int16": "ReadInt16", "int32": "ReadInt32", "int6
            "uint16": "ReadUint16", "float64": "ReadFloat64", "bool": "ReadBool", "uuid": "ReadUuid"}
 SCALARS = set(READ_FN)
 PRIMITIVES = SCALARS | {"string", "bytes", "records"}
+OTHER_CPP = {"float64": "double", "bool": "bool", "uuid": "Uuid", "string": "std::string",
+             "bytes": "std::vector<uint8_t>", "records": "Records"}
 CPP_KEYWORDS = set("""alignas alignof and and_eq asm auto bitand bitor bool break case catch char
 class compl concept const consteval constexpr constinit const_cast continue co_await co_return
 co_yield decltype default delete do double dynamic_cast else enum explicit export extern false
@@ -34,6 +36,61 @@ operator or or_eq private protected public register reinterpret_cast requires re
 signed sizeof static static_assert static_cast struct switch template this thread_local throw
 true try typedef typeid typename union unsigned using virtual void volatile wchar_t while xor
 xor_eq""".split())
+
+DECODE_COMMENT = """\
+// Reads a body of `version` into this default-constructed value (fields the version
+// does not carry keep their defaults). Every length and count is checked against the bytes
+// left before anything is allocated. Errors: kUnsupportedVersion for a version
+// outside [kLowestVersion, kHighestVersion]; kCorruptMessage for truncated or
+// malformed bytes; kInvalidRequest for a null in a non-nullable field.
+// `records` fields view the reader's buffer and live as long as it does.
+Status Decode(Reader& r, int16_t version);
+// REQUIRES: kLowestVersion <= version <= kHighestVersion. Fields the version cannot
+// carry are skipped.
+void Encode(Writer& w, int16_t version) const;"""
+
+API_KEYS_H = BANNER + """
+#pragma once
+
+// The table of Kafka API keys, from the request schemas, in key order.
+
+#include <array>
+
+#include "protocol/api_info.h"
+
+namespace gregor::protocol {
+
+inline constexpr std::array<ApiInfo, %(count)d> kApis = {{
+%(rows)s
+}};
+
+}  // namespace gregor::protocol
+"""
+
+API_KEYS_CPP = BANNER + """
+#include "protocol/api_keys.h"
+
+#include <string>
+
+// Declared in each message header; repeated here so this file stays small.
+namespace gregor::protocol::internal {
+%(decls)s
+}  // namespace gregor::protocol::internal
+
+namespace gregor::protocol {
+%(dispatch)s
+}  // namespace gregor::protocol
+"""
+
+DISPATCH_FN = """
+Status DecodeAny%(kind)s(int16_t key, int16_t version, Reader& r) {
+  switch (key) {
+%(cases)s
+  }
+  r.Fail(ErrorCode::kInvalidRequest, "unknown api key " + std::to_string(key));
+  return r.status();
+}
+"""
 
 
 def fail(msg):
@@ -47,7 +104,7 @@ def snake(name):
 
 
 class Versions:
-    """An inclusive version range; empty when lo > hi."""
+    """An inclusive version range; empty when lo > hi. Parses "N+", "A-B", "N" and "none"."""
 
     def __init__(self, lo, hi):
         self.lo, self.hi = lo, hi
@@ -57,12 +114,10 @@ class Versions:
         text = str(text).strip()
         if text == "none":
             return Versions(1, 0)
+        lo, _, hi = text.partition("-")
         if text.endswith("+"):
             return Versions(int(text[:-1]), INT16_MAX)
-        if "-" in text:
-            lo, hi = text.split("-")
-            return Versions(int(lo), int(hi))
-        return Versions(int(text), int(text))
+        return Versions(int(lo), int(hi or lo))
 
     def empty(self):
         return self.lo > self.hi
@@ -73,93 +128,73 @@ class Versions:
     def minus(self, o):
         """self without o; must be a single range."""
         x = self.intersect(o)
-        if x.empty():
+        if x.empty() or x.lo > self.lo and x.hi < self.hi:
+            if not x.empty():
+                fail(f"version range {self.lo}-{self.hi} minus {o.lo}-{o.hi} is not one range")
             return self
-        if x.lo <= self.lo and x.hi >= self.hi:
-            return Versions(1, 0)
-        if x.lo <= self.lo:
-            return Versions(x.hi + 1, self.hi)
-        if x.hi >= self.hi:
-            return Versions(self.lo, x.lo - 1)
-        fail(f"version range {self} minus {o} is not one range")
+        return Versions(x.hi + 1, self.hi) if x.lo <= self.lo else Versions(self.lo, x.lo - 1)
 
     def cond(self, valid, var="version"):
         """C++ condition for `var` in self, knowing var is within `valid`."""
         x = self.intersect(valid)
         if x.empty():
             return "false"
-        parts = []
-        if x.lo > valid.lo:
-            parts.append(f"{var} >= {x.lo}")
-        if x.hi < valid.hi:
-            parts.append(f"{var} <= {x.hi}")
+        parts = [f"{var} >= {x.lo}"] if x.lo > valid.lo else []
+        parts += [f"{var} <= {x.hi}"] if x.hi < valid.hi else []
         return " && ".join(parts) or "true"
-
-    def __str__(self):
-        return f"{self.lo}-{self.hi}"
 
 
 class Field:
     def __init__(self, spec, structs, owner):
-        self.name = spec["name"]
+        self.name, self.owner = spec["name"], owner
         self.cname = snake(self.name)
         if self.cname in CPP_KEYWORDS:
-            fail(f"{owner}.{self.name}: field name is a C++ keyword")
+            self.fail("field name is a C++ keyword")
         self.type = spec["type"]
         self.is_array = self.type.startswith("[]")
         self.elem = self.type[2:] if self.is_array else self.type
         if self.elem.startswith("[]"):
-            fail(f"{owner}.{self.name}: nested arrays are not supported")
+            self.fail("nested arrays are not supported")
         self.is_struct = self.elem not in PRIMITIVES
         if self.is_struct and self.elem not in structs:
-            fail(f"{owner}.{self.name}: unknown struct type {self.elem}")
+            self.fail(f"unknown struct type {self.elem}")
+        if self.is_array and self.elem == "records":
+            self.fail("arrays of records are not supported")
         self.versions = Versions.parse(spec["versions"])
         self.nullable = Versions.parse(spec.get("nullableVersions", "none"))
         self.tagged = Versions.parse(spec.get("taggedVersions", "none"))
         self.tag = int(spec["tag"]) if "tag" in spec else None
         if (self.tag is None) != self.tagged.empty():
-            fail(f"{owner}.{self.name}: tag and taggedVersions go together")
+            self.fail("tag and taggedVersions go together")
         self.flexible_override = (Versions.parse(spec["flexibleVersions"])
                                   if "flexibleVersions" in spec else None)
         self.default = spec.get("default")
-        self.owner = owner
         if not self.nullable.empty() and self.elem in SCALARS and not self.is_array:
-            fail(f"{owner}.{self.name}: a {self.elem} cannot be nullable")
+            self.fail(f"a {self.elem} cannot be nullable")
+        # std::optional<...> when nullable in some version; records carry their own null.
+        self.optional = not self.nullable.empty() and self.elem != "records"
 
-    @property
-    def optional(self):
-        """Member is std::optional<...> (nullable in some version; records carry their own null)."""
-        return not self.nullable.empty() and (self.is_array or self.elem in ("string", "bytes")
-                                              or self.is_struct)
+    def fail(self, msg):
+        fail(f"{self.owner}.{self.name}: {msg}")
 
-    def elem_cpp(self):
-        if self.elem in INT_TYPES:
-            return INT_TYPES[self.elem]
-        return {"float64": "double", "bool": "bool", "uuid": "Uuid", "string": "std::string",
-                "bytes": "std::vector<uint8_t>", "records": "Records"}.get(self.elem, self.elem)
-
-    def value_cpp(self):
-        t = self.elem_cpp()
+    def member_cpp(self, struct_name=None):
+        t = INT_TYPES.get(self.elem) or OTHER_CPP.get(self.elem) or (struct_name or self.elem)
         if self.is_array:
             t = f"std::vector<{t}>"
-        return t
-
-    def member_cpp(self):
-        t = self.value_cpp()
         return f"std::optional<{t}>" if self.optional else t
 
     def default_literal(self):
         """C++ initializer expression (without '= '), or None for a value-initialized member."""
         d = self.default
-        if self.is_array or self.is_struct:
+        if self.is_array or self.is_struct or self.elem in ("bytes", "uuid", "records"):
             if d not in (None, "null", ""):
-                fail(f"{self.owner}.{self.name}: unsupported default {d!r}")
+                self.fail(f"unsupported default {d!r}")
             return None
         if self.elem in INT_TYPES:
             v = 0 if d in (None, "") else int(str(d), 0)
             lo, hi = INT_RANGE[self.elem]
             if not lo <= v <= hi:
-                fail(f"{self.owner}.{self.name}: default {d} out of range")
+                self.fail(f"default {d} out of range")
             if v == lo and lo < 0:
                 return f"{v + 1} - 1"
             return f"{v}LL" if abs(v) > 2**31 - 1 else str(v)
@@ -168,36 +203,15 @@ class Field:
                 return "false"
             if d in (True, "true"):
                 return "true"
-            fail(f"{self.owner}.{self.name}: bad bool default {d!r}")
+            self.fail(f"bad bool default {d!r}")
         if self.elem == "float64":
             return repr(float(d)) if d not in (None, "") else "0.0"
-        if self.elem == "string":
-            if d in (None, "", "null"):
-                if d == "null" and not self.optional:
-                    fail(f"{self.owner}.{self.name}: null default on a non-nullable string")
-                return None
-            return json.dumps(d)
-        if self.elem in ("bytes", "uuid", "records"):
-            if d not in (None, "", "null"):
-                fail(f"{self.owner}.{self.name}: unsupported default {d!r}")
+        # string
+        if d in (None, "", "null"):
+            if d == "null" and not self.optional:
+                self.fail("null default on a non-nullable string")
             return None
-        fail(f"{self.owner}.{self.name}: no default rule for {self.elem}")
-
-
-class Struct:
-    def __init__(self, name, field_specs, structs, owner):
-        self.name = name
-        self.field_specs = field_specs
-        self.structs = structs
-        self.owner = owner
-        self._fields = None
-
-    @property
-    def fields(self):
-        if self._fields is None:
-            self._fields = [Field(f, self.structs, f"{self.owner}.{self.name}")
-                            for f in self.field_specs]
-        return self._fields
+        return json.dumps(d)
 
 
 def collect_structs(doc):
@@ -206,8 +220,7 @@ def collect_structs(doc):
 
     def walk(fields):
         for f in fields:
-            t = f["type"]
-            elem = t[2:] if t.startswith("[]") else t
+            elem = f["type"][2:] if f["type"].startswith("[]") else f["type"]
             if "fields" in f:
                 if elem in structs and structs[elem] != f["fields"]:
                     fail(f"{doc['name']}: struct {elem} defined twice")
@@ -224,12 +237,14 @@ def collect_structs(doc):
 
 
 class Emitter:
-    def __init__(self):
-        self.lines = []
-        self.depth = 0
+    """Lines of C++ at an indentation depth; a multi-line string adds one line per line."""
 
-    def __call__(self, line=""):
-        self.lines.append(("  " * self.depth + line) if line else "")
+    def __init__(self):
+        self.lines, self.depth = [], 0
+
+    def __call__(self, text=""):
+        for line in text.split("\n"):
+            self.lines.append(("  " * self.depth + line) if line else "")
 
     def open(self, line):
         self(line)
@@ -239,15 +254,23 @@ class Emitter:
         self.depth -= 1
         self(line)
 
+    def block(self, cond, body):
+        """`body(e)` inside `if (cond) {...}`, unconditionally, or not at all."""
+        if cond == "false":
+            return
+        if cond != "true":
+            self.open(f"if ({cond}) {{")
+        body()
+        if cond != "true":
+            self.close()
+
     def text(self):
         return "\n".join(self.lines) + "\n"
 
 
 class Message:
     def __init__(self, doc):
-        self.doc = doc
-        self.name = doc["name"]
-        self.kind = doc["type"]
+        self.name, self.kind = doc["name"], doc["type"]
         self.api_key = doc.get("apiKey", -1) if self.kind in ("request", "response") else -1
         self.valid = Versions.parse(doc["validVersions"])
         self.flex = Versions.parse(doc.get("flexibleVersions", "none"))
@@ -255,33 +278,34 @@ class Message:
         specs = collect_structs(doc)
         if self.name in specs:
             fail(f"{self.name}: a nested struct has the message's name")
-        self.structs = {}
-        for n, fs in specs.items():
-            self.structs[n] = Struct(n, fs, specs, self.name)
-        self.top = Struct(self.name, doc["fields"], specs, self.name)
+        self.fields = {n: [Field(f, specs, f"{self.name}.{n}") for f in fs]
+                       for n, fs in specs.items()}
+        self.fields[self.name] = [Field(f, specs, self.name) for f in doc["fields"]]
         self.file = snake(self.name)
         self.first_flexible = self.flex.lo if not self.flex.empty() else None
+        self.order = self.ordered_structs()
+        self.hoisted = self.hoisted_structs()
 
     def ordered_structs(self):
-        """Nested structs, each after the structs its fields use."""
+        """Nested struct names, each after the structs its fields use."""
         order, seen = [], set()
 
-        def visit(s):
-            for f in s.fields:
+        def visit(name):
+            for f in self.fields[name]:
                 if f.is_struct and f.elem not in seen:
                     seen.add(f.elem)
-                    visit(self.structs[f.elem])
-                    order.append(self.structs[f.elem])
+                    visit(f.elem)
+                    order.append(f.elem)
 
-        visit(self.top)
-        for n in sorted(self.structs):
-            if n not in seen:
-                seen.add(n)
-                visit(self.structs[n])
-                order.append(self.structs[n])
+        visit(self.name)
+        for name in sorted(self.fields):
+            if name != self.name and name not in seen:
+                seen.add(name)
+                visit(name)
+                order.append(name)
         return order
 
-    def hoisted(self):
+    def hoisted_structs(self):
         """Structs held in a std::optional, and the structs they use. Clang (CWG 1397) decides
         too early that a class nested in a still-incomplete class, with default member
         initializers, is not default-constructible, which breaks std::optional::emplace();
@@ -291,142 +315,134 @@ class Message:
         def add(name):
             if name not in out:
                 out.add(name)
-                for f in self.structs[name].fields:
+                for f in self.fields[name]:
                     if f.is_struct:
                         add(f.elem)
 
-        for st in [self.top] + list(self.structs.values()):
-            for f in st.fields:
+        for fields in self.fields.values():
+            for f in fields:
                 if f.is_struct and f.optional and not f.is_array:
                     add(f.elem)
         return out
 
-    def hoisted_name(self, struct_name):
-        return f"{self.name}_{struct_name}"
+    def hoisted_name(self, name):
+        return f"{self.name}_{name}"
 
-    def uses(self, elem):
-        return any(f.elem == elem for s in [self.top] + list(self.structs.values())
-                   for f in s.fields)
+    def qualified(self, name):
+        """How the .cpp names a struct's members."""
+        if name == self.name:
+            return name
+        if name in self.hoisted:
+            return f"internal::{self.hoisted_name(name)}"
+        return f"{self.name}::{name}"
+
+    def tagged_fields(self, name):
+        tagged = sorted((f for f in self.fields[name] if f.tag is not None
+                         and f.tagged.cond(self.valid) != "false"), key=lambda f: f.tag)
+        tags = [f.tag for f in tagged]
+        if len(set(tags)) != len(tags):
+            fail(f"{self.name}.{name}: duplicate tags")
+        return tagged
 
     # ---- header ---------------------------------------------------------------------------
 
     def header(self):
         e = Emitter()
-        e(BANNER)
-        e(f"// Kafka {self.kind} {self.name}, versions {self.valid.lo}-{self.valid.hi}.")
-        e("#pragma once")
-        e()
-        for inc in ["cstdint", "optional", "string", "vector"]:
-            e(f"#include <{inc}>")
-        e()
-        e('#include "base/status.h"')
-        e('#include "base/uuid.h"')
-        e('#include "protocol/reader.h"')
-        if self.uses("records"):
+        uses_records = any(f.elem == "records" for fs in self.fields.values() for f in fs)
+        e(f"""{BANNER}
+// Kafka {self.kind} {self.name}, versions {self.valid.lo}-{self.valid.hi}.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "base/uuid.h"
+#include "protocol/reader.h\"""")
+        if uses_records:
             e('#include "protocol/records.h"')
-        e('#include "protocol/writer.h"')
-        e()
-        e("namespace gregor::protocol {")
-        e()
-        hoisted = self.hoisted()
-        if hoisted:
-            e("namespace internal {")
-            e()
-            for st in self.ordered_structs():
-                if st.name in hoisted:
-                    self.struct_decl(e, st, self.hoisted_name(st.name), hoisted)
-            e("}  // namespace internal")
-            e()
+        e('#include "protocol/writer.h"\n\nnamespace gregor::protocol {\n')
+        if self.hoisted:
+            e("namespace internal {\n")
+            for name in self.order:
+                if name in self.hoisted:
+                    self.struct_decl(e, name, self.hoisted_name(name))
+            e("}  // namespace internal\n")
         e.open(f"struct {self.name} {{")
-        e(f"static constexpr int16_t kApiKey = {self.api_key};")
-        e(f"static constexpr int16_t kLowestVersion = {self.valid.lo};")
-        e(f"static constexpr int16_t kHighestVersion = {self.valid.hi};")
         ff = self.first_flexible if self.first_flexible is not None else "INT16_MAX"
-        e(f"static constexpr int16_t kFirstFlexibleVersion = {ff};")
+        e(f"""static constexpr int16_t kApiKey = {self.api_key};
+static constexpr int16_t kLowestVersion = {self.valid.lo};
+static constexpr int16_t kHighestVersion = {self.valid.hi};
+static constexpr int16_t kFirstFlexibleVersion = {ff};""")
         if self.unstable:
             e("static constexpr bool kLatestVersionUnstable = true;")
         e()
-        for st in self.ordered_structs():
-            if st.name in hoisted:
-                e(f"using {st.name} = internal::{self.hoisted_name(st.name)};")
-        if hoisted:
+        for name in self.order:
+            if name in self.hoisted:
+                e(f"using {name} = internal::{self.hoisted_name(name)};")
+        if self.hoisted:
             e()
-        for st in self.ordered_structs():
-            if st.name not in hoisted:
-                self.struct_decl(e, st, st.name, set())
-        self.members(e, self.top)
-        e("// Reads a body of `version` into this default-constructed value (fields the version")
-        e("// does not carry keep their defaults). Every length and count is checked against the bytes")
-        e("// left before anything is allocated. Errors: kUnsupportedVersion for a version")
-        e("// outside [kLowestVersion, kHighestVersion]; kCorruptMessage for truncated or")
-        e("// malformed bytes; kInvalidRequest for a null in a non-nullable field.")
-        e("// `records` fields view the reader's buffer and live as long as it does.")
-        e("Status Decode(Reader& r, int16_t version);")
-        e("// REQUIRES: kLowestVersion <= version <= kHighestVersion. Fields the version cannot")
-        e("// carry are skipped.")
-        e("void Encode(Writer& w, int16_t version) const;")
+        for name in self.order:
+            if name not in self.hoisted:
+                self.struct_decl(e, name, name)
+        self.members(e, self.name)
+        e(DECODE_COMMENT)
         e(f"bool operator==(const {self.name}&) const = default;")
         e.close("};")
         e()
         if self.api_key >= 0:
-            e("namespace internal {")
-            e("// Decodes into a temporary; used by DecodeAnyRequest/DecodeAnyResponse.")
-            e(f"Status DecodeAndDiscard{self.name}(Reader& r, int16_t version);")
-            e("}  // namespace internal")
-            e()
+            e(f"""namespace internal {{
+// Decodes into a temporary; used by DecodeAnyRequest/DecodeAnyResponse.
+Status DecodeAndDiscard{self.name}(Reader& r, int16_t version);
+}}  // namespace internal
+""")
         e("}  // namespace gregor::protocol")
         return e.text()
 
-    def struct_decl(self, e, st, cpp_name, hoisted):
+    def struct_decl(self, e, name, cpp_name):
         e.open(f"struct {cpp_name} {{")
-        self.members(e, st, hoisted)
-        e("Status Decode(Reader& r, int16_t version);")
-        e("void Encode(Writer& w, int16_t version) const;")
-        e(f"bool operator==(const {cpp_name}&) const = default;")
+        self.members(e, name)
+        e(f"""Status Decode(Reader& r, int16_t version);
+void Encode(Writer& w, int16_t version) const;
+bool operator==(const {cpp_name}&) const = default;""")
         e.close("};")
         e()
 
-    def members(self, e, st, hoisted=frozenset()):
-        for f in st.fields:
+    def members(self, e, name):
+        # Hoisted structs are declared before the message: they name each other in full.
+        in_hoisted = name in self.hoisted
+        for f in self.fields[name]:
             d = f.default_literal()
             init = f" = {d}" if d is not None else ""
-            t = f.member_cpp()
-            if f.is_struct and f.elem in hoisted:
-                t = re.sub(rf"\b{f.elem}\b", self.hoisted_name(f.elem), t)
-            e(f"{t} {f.cname}{init};")
+            spelled = self.hoisted_name(f.elem) if f.is_struct and in_hoisted else None
+            e(f"{f.member_cpp(spelled)} {f.cname}{init};")
 
     # ---- source ---------------------------------------------------------------------------
 
     def source(self):
         e = Emitter()
-        e(BANNER)
-        e(f'#include "protocol/messages/{self.file}.h"')
-        e()
-        e('#include "base/check.h"')
-        e('#include "protocol/field_codec.h"')
-        e()
-        e("namespace gregor::protocol {")
-        hoisted = self.hoisted()
-        for st in self.ordered_structs():
-            qual = (f"internal::{self.hoisted_name(st.name)}" if st.name in hoisted
-                    else f"{self.name}::{st.name}")
+        e(f"""{BANNER}
+#include "protocol/messages/{self.file}.h"
+
+#include "base/check.h"
+#include "protocol/field_codec.h"
+
+namespace gregor::protocol {{""")
+        for name in self.order + [self.name]:
             e()
-            self.decode_fn(e, st, qual, top=False)
+            self.decode_fn(e, name)
             e()
-            self.encode_fn(e, st, qual, top=False)
-        e()
-        self.decode_fn(e, self.top, self.name, top=True)
-        e()
-        self.encode_fn(e, self.top, self.name, top=True)
+            self.encode_fn(e, name)
         if self.api_key >= 0:
             # Out of line so that api_keys.cpp need not instantiate every message type.
-            e()
-            e(f"Status internal::DecodeAndDiscard{self.name}(Reader& r, int16_t version) {{")
-            e(f"  {self.name} msg;")
-            e("  return msg.Decode(r, version);")
-            e("}")
-        e()
-        e("}  // namespace gregor::protocol")
+            e(f"""
+Status internal::DecodeAndDiscard{self.name}(Reader& r, int16_t version) {{
+  {self.name} msg;
+  return msg.Decode(r, version);
+}}""")
+        e("\n}  // namespace gregor::protocol")
         return e.text()
 
     def flex_expr(self, f):
@@ -434,161 +450,132 @@ class Message:
             return f.flexible_override.intersect(self.flex).cond(self.valid)
         return "flexible"
 
-    def flex_decl(self, e):
-        e(f"[[maybe_unused]] const bool flexible = {self.flex.cond(self.valid)};")
-
-    def decode_fn(self, e, s, qual, top):
-        e.open(f"Status {qual}::Decode(Reader& r, [[maybe_unused]] int16_t version) {{")
+    def decode_fn(self, e, name):
+        top = name == self.name
+        e.open(f"Status {self.qualified(name)}::Decode(Reader& r, [[maybe_unused]] int16_t version) {{")
         if top:
-            e.open("if (version < kLowestVersion || version > kHighestVersion) {")
-            e(f'r.Fail(ErrorCode::kUnsupportedVersion, "{self.name} v" + std::to_string(version));')
-            e("return r.status();")
-            e.close()
-        self.flex_decl(e)
-        for f in s.fields:
-            cond = f.versions.minus(f.tagged).cond(self.valid)
-            if cond == "false":
-                continue
-            if cond != "true":
-                e.open(f"if ({cond}) {{")
-            self.decode_value(e, f, "this->" + f.cname, "r")
-            if cond != "true":
-                e.close()
-        tagged = sorted((f for f in s.fields if f.tag is not None
-                         and f.tagged.cond(self.valid) != "false"), key=lambda f: f.tag)
-        tags = [f.tag for f in tagged]
-        if len(set(tags)) != len(tags):
-            fail(f"{qual}: duplicate tags")
-        if self.flex.cond(self.valid) != "false":
-            e.open("if (flexible) {")
+            e(f"""if (version < kLowestVersion || version > kHighestVersion) {{
+  r.Fail(ErrorCode::kUnsupportedVersion, "{self.name} v" + std::to_string(version));
+  return r.status();
+}}""")
+        e(f"[[maybe_unused]] const bool flexible = {self.flex.cond(self.valid)};")
+        for f in self.fields[name]:
+            e.block(f.versions.minus(f.tagged).cond(self.valid),
+                    lambda f=f: self.decode_value(e, f, "this->" + f.cname, "r"))
+        tagged = self.tagged_fields(name)
+
+        def tag_section():
             if not tagged:
                 e("internal::SkipTaggedFields(r);")
-            else:
-                e("const uint32_t num_tags = r.ReadUvarint();")
-                e.open("for (uint32_t k = 0; k < num_tags && r.ok(); ++k) {")
-                e("const uint32_t tag = r.ReadUvarint();")
-                e("Reader t(r.ReadRaw(r.ReadUvarint()));")
-                e("if (!r.ok()) break;")
-                e.open("switch (tag) {")
-                for f in tagged:
-                    e.open(f"case {f.tag}: {{")
-                    c = f.tagged.cond(self.valid)
-                    if c != "true":
-                        e.open(f"if ({c}) {{")
+                return
+            e("""const uint32_t num_tags = r.ReadUvarint();
+for (uint32_t k = 0; k < num_tags && r.ok(); ++k) {
+  const uint32_t tag = r.ReadUvarint();
+  Reader t(r.ReadRaw(r.ReadUvarint()));
+  if (!r.ok()) break;
+  switch (tag) {""")
+            e.depth += 2
+            for f in tagged:
+                e.open(f"case {f.tag}: {{")
+
+                def body(f=f):
                     self.decode_value(e, f, "this->" + f.cname, "t")
                     e("if (!t.ok()) return t.status();")
-                    if c != "true":
-                        e.close()
-                    e("break;")
-                    e.close()
-                e("default:  // unknown tag: skipped")
-                e("  break;")
+
+                e.block(f.tagged.cond(self.valid), body)
+                e("break;")
                 e.close()
-                e.close()
-            e.close()
+            e.depth -= 2
+            e("""    default:  // unknown tag: skipped
+      break;
+  }
+}""")
+
+        e.block(self.flex.cond(self.valid) != "false" and "flexible" or "false", tag_section)
         e("return r.status();")
         e.close()
 
     def decode_value(self, e, f, target, rd):
-        F = self.flex_expr(f)
-        N = f.nullable.cond(self.valid)
+        F, N = self.flex_expr(f), f.nullable.cond(self.valid)
         if f.is_array:
             e.open("{")
-            e(f"const int32_t n = internal::ReadArrayCount({rd}, {F}, {N});")
-            e(f"if (!{rd}.ok()) return {rd}.status();")
+            e(f"""const int32_t n = internal::ReadArrayCount({rd}, {F}, {N});
+if (!{rd}.ok()) return {rd}.status();""")
             if f.optional:
                 e.open("if (n >= 0) {")
                 e(f"auto& v = {target}.emplace();")
             else:
-                e(f"auto& v = {target};")
-                e("v.clear();")
+                e(f"auto& v = {target};\nv.clear();")
             e("v.reserve(static_cast<size_t>(n));  // n <= bytes left, checked above")
             if f.is_struct:
-                e.open("for (int32_t i = 0; i < n; ++i) {")
-                e(f"GREGOR_RETURN_IF_ERROR(v.emplace_back().Decode({rd}, version));")
-                e.close()
+                e(f"""for (int32_t i = 0; i < n; ++i) {{
+  GREGOR_RETURN_IF_ERROR(v.emplace_back().Decode({rd}, version));
+}}""")
             else:
-                e.open(f"for (int32_t i = 0; i < n && {rd}.ok(); ++i) {{")
                 if f.elem in SCALARS:
-                    e(f"v.push_back({rd}.{READ_FN[f.elem]}());")
-                elif f.elem == "string":
-                    e(f"internal::ReadString({rd}, {F}, v.emplace_back());")
-                elif f.elem == "bytes":
-                    e(f"internal::ReadBytes({rd}, {F}, v.emplace_back());")
+                    item = f"v.push_back({rd}.{READ_FN[f.elem]}());"
                 else:
-                    fail(f"{f.owner}.{f.name}: arrays of {f.elem} are not supported")
-                e.close()
+                    fn = "ReadString" if f.elem == "string" else "ReadBytes"
+                    item = f"internal::{fn}({rd}, {F}, v.emplace_back());"
+                e(f"for (int32_t i = 0; i < n && {rd}.ok(); ++i) {{\n  {item}\n}}")
             if f.optional:
                 e.close()
             e.close()
-            return
-        if f.is_struct:
+        elif f.is_struct:
             if f.optional and N != "false":
                 cond = "" if N == "true" else f"!({N}) || "
-                e.open(f"if ({cond}{rd}.ReadInt8() >= 0) {{")
-                e(f"GREGOR_RETURN_IF_ERROR({target}.emplace().Decode({rd}, version));")
-                e.close()
-            elif f.optional:
-                e(f"GREGOR_RETURN_IF_ERROR({target}.emplace().Decode({rd}, version));")
+                e(f"""if ({cond}{rd}.ReadInt8() >= 0) {{
+  GREGOR_RETURN_IF_ERROR({target}.emplace().Decode({rd}, version));
+}}""")
             else:
-                e(f"GREGOR_RETURN_IF_ERROR({target}.Decode({rd}, version));")
-            return
-        if f.elem in SCALARS:
+                call = ".emplace()" if f.optional else ""
+                e(f"GREGOR_RETURN_IF_ERROR({target}{call}.Decode({rd}, version));")
+        elif f.elem in SCALARS:
             e(f"{target} = {rd}.{READ_FN[f.elem]}();")
-        elif f.elem == "string":
-            args = f"{F}, {N}, " if f.optional else f"{F}, "
-            e(f"internal::ReadString({rd}, {args}{target});")
-        elif f.elem == "bytes":
-            args = f"{F}, {N}, " if f.optional else f"{F}, "
-            e(f"internal::ReadBytes({rd}, {args}{target});")
         elif f.elem == "records":
             e(f"internal::ReadRecords({rd}, {F}, {N}, {target});")
+        else:
+            fn = "ReadString" if f.elem == "string" else "ReadBytes"
+            args = f"{F}, {N}, " if f.optional else f"{F}, "
+            e(f"internal::{fn}({rd}, {args}{target});")
 
-    def encode_fn(self, e, s, qual, top):
-        e.open(f"void {qual}::Encode(Writer& w, [[maybe_unused]] int16_t version) const {{")
-        if top:
+    def encode_fn(self, e, name):
+        e.open(f"void {self.qualified(name)}::Encode(Writer& w, [[maybe_unused]] int16_t version) const {{")
+        if name == self.name:
             e("GREGOR_CHECK(version >= kLowestVersion && version <= kHighestVersion);")
-        self.flex_decl(e)
-        for f in s.fields:
-            cond = f.versions.minus(f.tagged).cond(self.valid)
-            if cond == "false":
-                continue
-            if cond != "true":
-                e.open(f"if ({cond}) {{")
-            self.encode_value(e, f, "this->" + f.cname, "w")
-            if cond != "true":
-                e.close()
-        tagged = sorted((f for f in s.fields if f.tag is not None
-                         and f.tagged.cond(self.valid) != "false"), key=lambda f: f.tag)
-        if self.flex.cond(self.valid) != "false":
-            e.open("if (flexible) {")
+        e(f"[[maybe_unused]] const bool flexible = {self.flex.cond(self.valid)};")
+        for f in self.fields[name]:
+            e.block(f.versions.minus(f.tagged).cond(self.valid),
+                    lambda f=f: self.encode_value(e, f, "this->" + f.cname, "w"))
+        tagged = self.tagged_fields(name)
+
+        def tag_section():
             if not tagged:
                 e("w.WriteUvarint(0);  // no tagged fields")
-            else:
-                e("uint32_t num_tags = 0;")
-                for f in tagged:
-                    c = f.tagged.cond(self.valid)
-                    nd = self.non_default(f)
-                    full = nd if c == "true" else f"({c}) && {nd}"
-                    e(f"const bool has_{f.cname} = {full};")
-                    e(f"num_tags += has_{f.cname} ? 1 : 0;")
-                e("w.WriteUvarint(num_tags);")
-                for f in tagged:
-                    e.open(f"if (has_{f.cname}) {{")
-                    e("Writer t;")
-                    self.encode_value(e, f, "this->" + f.cname, "t")
-                    e(f"w.WriteUvarint({f.tag});")
-                    e("w.WriteUvarint(static_cast<uint32_t>(t.size()));")
-                    e("w.Append(t);")
-                    e.close()
-            e.close()
+                return
+            e("uint32_t num_tags = 0;")
+            for f in tagged:
+                c, nd = f.tagged.cond(self.valid), self.non_default(f)
+                full = nd if c == "true" else f"({c}) && {nd}"
+                e(f"const bool has_{f.cname} = {full};\nnum_tags += has_{f.cname} ? 1 : 0;")
+            e("w.WriteUvarint(num_tags);")
+            for f in tagged:
+                e.open(f"if (has_{f.cname}) {{")
+                e("Writer t;")
+                self.encode_value(e, f, "this->" + f.cname, "t")
+                e(f"""w.WriteUvarint({f.tag});
+w.WriteUvarint(static_cast<uint32_t>(t.size()));
+w.Append(t);""")
+                e.close()
+
+        e.block(self.flex.cond(self.valid) != "false" and "flexible" or "false", tag_section)
         e.close()
 
     def non_default(self, f):
         x = "this->" + f.cname
         if f.optional:
             if f.default not in (None, "null"):
-                fail(f"{f.owner}.{f.name}: tagged nullable field needs a null default")
+                f.fail("tagged nullable field needs a null default")
             return f"{x}.has_value()"
         if f.is_array or f.elem == "bytes":
             return f"!{x}.empty()"
@@ -598,69 +585,53 @@ class Message:
             return f"!{x}.IsZero()"
         if f.elem == "records":
             return f"!({x} == Records())"
-        if f.elem == "string":
-            d = f.default_literal()
-            return f"{x} != {d}" if d else f"!{x}.empty()"
         d = f.default_literal()
+        if f.elem == "string":
+            return f"{x} != {d}" if d else f"!{x}.empty()"
         return f"{x} != {d}" if f.elem != "float64" else f"!({x} == {d})"
 
     def encode_value(self, e, f, target, wr):
-        F = self.flex_expr(f)
-        N = f.nullable.cond(self.valid)
+        F, N = self.flex_expr(f), f.nullable.cond(self.valid)
         if f.is_array:
+            src = target
             if f.optional:
-                e.open(f"if (!{target}) {{")
-                e(f"internal::WriteArrayCount({wr}, {F}, ({N}) ? -1 : 0);")
-                e.close("} else {")
+                e(f"""if (!{target}) {{
+  internal::WriteArrayCount({wr}, {F}, ({N}) ? -1 : 0);
+}} else {{""")
                 e.depth += 1
                 src = f"*{target}"
-            else:
-                src = target
             e(f"internal::WriteArrayCount({wr}, {F}, static_cast<int32_t>(({src}).size()));")
-            e.open(f"for (const auto& x : {src}) {{")
             if f.is_struct:
-                e(f"x.Encode({wr}, version);")
+                item = f"x.Encode({wr}, version);"
             elif f.elem in SCALARS:
-                e(f"{wr}.Write{READ_FN[f.elem][4:]}(x);")
-            elif f.elem == "string":
-                e(f"internal::WriteString({wr}, {F}, x);")
-            elif f.elem == "bytes":
-                e(f"internal::WriteBytes({wr}, {F}, x);")
-            e.close()
+                item = f"{wr}.Write{READ_FN[f.elem][4:]}(x);"
+            else:
+                fn = "WriteString" if f.elem == "string" else "WriteBytes"
+                item = f"internal::{fn}({wr}, {F}, x);"
+            e(f"for (const auto& x : {src}) {{\n  {item}\n}}")
             if f.optional:
                 e.close()
-            return
-        if f.is_struct:
+        elif f.is_struct:
             if not f.optional:
                 e(f"{target}.Encode({wr}, version);")
                 return
-            with_marker = [f"{wr}.WriteInt8({target} ? 1 : -1);",
-                           f"if ({target}) {target}->Encode({wr}, version);"]
-            without = [f"if ({target}) {{",
-                       f"  {target}->Encode({wr}, version);",
-                       "} else {",
-                       f"  {self.name}::{f.elem}().Encode({wr}, version);",
-                       "}"]
-            if N == "true":
-                lines = with_marker
-            elif N == "false":
-                lines = without
+            with_marker = (f"{wr}.WriteInt8({target} ? 1 : -1);\n"
+                           f"if ({target}) {target}->Encode({wr}, version);")
+            without = (f"if ({target}) {{\n  {target}->Encode({wr}, version);\n}} else {{\n"
+                       f"  {self.name}::{f.elem}().Encode({wr}, version);\n}}")
+            if N in ("true", "false"):
+                e(with_marker if N == "true" else without)
             else:
-                lines = ([f"if ({N}) {{"] + ["  " + x for x in with_marker] + ["} else {"]
-                         + ["  " + x for x in without] + ["}"])
-            for line in lines:
-                e(line)
-            return
-        if f.elem in SCALARS:
+                indent = lambda s: "\n".join("  " + x for x in s.split("\n"))
+                e(f"if ({N}) {{\n{indent(with_marker)}\n}} else {{\n{indent(without)}\n}}")
+        elif f.elem in SCALARS:
             e(f"{wr}.Write{READ_FN[f.elem][4:]}({target});")
-        elif f.elem == "string":
-            args = f"{F}, {N}, " if f.optional else f"{F}, "
-            e(f"internal::WriteString({wr}, {args}{target});")
-        elif f.elem == "bytes":
-            args = f"{F}, {N}, " if f.optional else f"{F}, "
-            e(f"internal::WriteBytes({wr}, {args}{target});")
         elif f.elem == "records":
             e(f"internal::WriteRecords({wr}, {F}, {N}, {target});")
+        else:
+            fn = "WriteString" if f.elem == "string" else "WriteBytes"
+            args = f"{F}, {N}, " if f.optional else f"{F}, "
+            e(f"internal::{fn}({wr}, {args}{target});")
 
 
 def load(schema_dir):
@@ -674,120 +645,46 @@ def load(schema_dir):
 
 def api_keys(msgs):
     reqs = sorted((m for m in msgs if m.kind == "request"), key=lambda m: m.api_key)
-    resps = {m.api_key: m for m in msgs if m.kind == "response"}
+    resps = {m.api_key for m in msgs if m.kind == "response"}
     for m in reqs:
         if m.api_key not in resps:
             fail(f"{m.name}: no response schema")
-    h = Emitter()
-    h(BANNER)
-    h("#pragma once")
-    h()
-    h("// The table of Kafka API keys, from the request schemas, in key order.")
-    h()
-    h("#include <array>")
-    h("#include <cstdint>")
-    h("#include <string_view>")
-    h()
-    h('#include "base/status.h"')
-    h('#include "protocol/reader.h"')
-    h()
-    h("namespace gregor::protocol {")
-    h()
-    h.open("struct ApiInfo {")
-    h("int16_t key;")
-    h("std::string_view name;  // \"Metadata\"")
-    h("int16_t lowest_version, highest_version;")
-    h("int16_t first_flexible_version;  // INT16_MAX when no version is flexible")
-    h("bool latest_unstable;  // Kafka hides the highest version unless told otherwise")
-    h.close("};")
-    h()
-    h(f"inline constexpr std::array<ApiInfo, {len(reqs)}> kApis = {{{{")
+    rows = []
     for m in reqs:
         ff = m.first_flexible if m.first_flexible is not None else "INT16_MAX"
-        short = m.name[:-len("Request")]
-        h(f'    {{{m.api_key}, "{short}", {m.valid.lo}, {m.valid.hi}, {ff}, '
-          f'{"true" if m.unstable else "false"}}},')
-    h("}};")
-    h()
-    h("// The entry for `key`, or nullptr for a key Kafka does not define.")
-    h("const ApiInfo* FindApi(int16_t key);")
-    h()
-    h("// Decodes (and discards) a request / response body of `key` at `version` from `r`.")
-    h("// Errors: kInvalidRequest for an unknown key, else as the message's Decode.")
-    h("Status DecodeAnyRequest(int16_t key, int16_t version, Reader& r);")
-    h("Status DecodeAnyResponse(int16_t key, int16_t version, Reader& r);")
-    h()
-    h("}  // namespace gregor::protocol")
-
-    c = Emitter()
-    c(BANNER)
-    c('#include "protocol/api_keys.h"')
-    c()
-    c("#include <string>")
-    c()
-    c("// Declared in each message header; repeated here so this file stays small.")
-    c("namespace gregor::protocol::internal {")
-    for m in msgs:
-        if m.api_key >= 0:
-            c(f"Status DecodeAndDiscard{m.name}(Reader& r, int16_t version);")
-    c("}  // namespace gregor::protocol::internal")
-    c()
-    c("namespace gregor::protocol {")
-    c()
-    c.open("const ApiInfo* FindApi(int16_t key) {")
-    c.open("for (const ApiInfo& api : kApis) {")
-    c("if (api.key == key) return &api;")
-    c.close()
-    c("return nullptr;")
-    c.close()
-    for kind, label in (("Request", "request"), ("Response", "response")):
-        c()
-        c.open(f"Status DecodeAny{kind}(int16_t key, int16_t version, Reader& r) {{")
-        c.open("switch (key) {")
-        for m in reqs:
-            c(f"case {m.api_key}:")
-            c(f"  return internal::DecodeAndDiscard{m.name[:-len('Request')]}{kind}(r, version);")
-        c.close()
-        c(f'r.Fail(ErrorCode::kInvalidRequest, "unknown api key " + std::to_string(key));')
-        c("return r.status();")
-        c.close()
-    c()
-    c("}  // namespace gregor::protocol")
-    return h.text(), c.text()
+        rows.append(f'    {{{m.api_key}, "{m.name[:-len("Request")]}", {m.valid.lo}, '
+                    f'{m.valid.hi}, {ff}, {"true" if m.unstable else "false"}}},')
+    header = API_KEYS_H % {"count": len(reqs), "rows": "\n".join(rows)}
+    decls = [f"Status DecodeAndDiscard{m.name}(Reader& r, int16_t version);"
+             for m in msgs if m.api_key >= 0]
+    dispatch = []
+    for kind in ("Request", "Response"):
+        cases = [f"    case {m.api_key}:\n      return internal::DecodeAndDiscard"
+                 f"{m.name[:-len('Request')]}{kind}(r, version);" for m in reqs]
+        dispatch.append(DISPATCH_FN % {"kind": kind, "cases": "\n".join(cases)})
+    source = API_KEYS_CPP % {"decls": "\n".join(decls), "dispatch": "".join(dispatch)}
+    return header, source
 
 
 def all_header(msgs):
-    e = Emitter()
-    e(BANNER)
-    e("#pragma once")
-    e()
-    e("// Every generated message. GREGOR_PROTOCOL_FOR_EACH_MESSAGE(X) expands X(Name) for each.")
-    e()
-    for m in msgs:
-        e(f'#include "protocol/messages/{m.file}.h"')
-    e()
-    e("#define GREGOR_PROTOCOL_FOR_EACH_MESSAGE(X) \\")
-    for m in msgs:
-        e(f"  X({m.name}) \\")
-    e("  /* end */")
-    return e.text()
+    lines = [BANNER, "#pragma once", "",
+             "// Every generated message. GREGOR_PROTOCOL_FOR_EACH_MESSAGE(X) expands X(Name) "
+             "for each.", ""]
+    lines += [f'#include "protocol/messages/{m.file}.h"' for m in msgs]
+    lines += ["", "#define GREGOR_PROTOCOL_FOR_EACH_MESSAGE(X) \\"]
+    lines += [f"  X({m.name}) \\" for m in msgs]
+    return "\n".join(lines + ["  /* end */", ""])
 
 
 def outputs(msgs):
+    """Relative path -> function producing its text."""
     files = {}
     for m in msgs:
         files[f"protocol/messages/{m.file}.h"] = m.header
         files[f"protocol/messages/{m.file}.cpp"] = m.source
     files["protocol/messages/all.h"] = lambda: all_header(msgs)
-    keys = {}
-
-    def api(i):
-        if not keys:
-            keys["h"], keys["c"] = api_keys(msgs)
-        return keys["h" if i == 0 else "c"]
-
-    files["protocol/api_keys.h"] = lambda: api(0)
-    files["protocol/api_keys.cpp"] = lambda: api(1)
+    files["protocol/api_keys.h"] = lambda: api_keys(msgs)[0]
+    files["protocol/api_keys.cpp"] = lambda: api_keys(msgs)[1]
     return files
 
 
@@ -810,9 +707,8 @@ def main():
         return
     if len(sys.argv) != 3:
         fail("usage: gen_protocol.py SCHEMA_DIR OUT_DIR | --list SCHEMA_DIR")
-    schema_dir, out_dir = sys.argv[1], sys.argv[2]
-    for rel, make in outputs(load(schema_dir)).items():
-        write_if_changed(os.path.join(out_dir, rel), make())
+    for rel, make in outputs(load(sys.argv[1])).items():
+        write_if_changed(os.path.join(sys.argv[2], rel), make())
 
 
 if __name__ == "__main__":
