@@ -66,6 +66,7 @@ Result<std::unique_ptr<LogManager>> LogManager::Open(const LogManagerOptions& op
   fo.periodic_check_ms = options.flush_check_interval_ms;
   m->flush_scheduler_ = std::make_unique<FlushScheduler>(fo);
   GREGOR_RETURN_IF_ERROR(m->Load());
+  m->loaded_ = true;
   if (options.background_thread) {
     m->background_ = std::thread([raw = m.get()] { raw->BackgroundLoop(); });
   }
@@ -296,7 +297,7 @@ Status LogManager::Close() {
     }
   }
   GREGOR_RETURN_IF_ERROR(first);
-  if (!lock_file_.valid()) return Status::Ok();  // Open failed before loading
+  if (!loaded_) return Status::Ok();  // Open failed: no claim about the logs on disk
   std::string marker = options_.data_dir + "/" + kCleanShutdownFile;
   {
     GREGOR_ASSIGN_OR_RETURN(ScopedFd fd, OpenFile(marker, O_WRONLY | O_CREAT | O_TRUNC));

@@ -101,6 +101,7 @@ class LogManager {
 
   const LogManagerOptions options_;
   ScopedFd lock_file_;
+  bool loaded_ = false;  // every partition opened: only then may Close() write the marker
   bool clean_start_ = false;
   RecoveryStats recovery_stats_;
   std::unique_ptr<FlushScheduler> flush_scheduler_;

@@ -46,6 +46,8 @@ class MappedIndex {
   void TruncateTo(size_t n);
   // Cuts the file to the entries written; further appends need Reserve(). Closes the fd.
   Status Seal();
+  // Closes the descriptor of a read-only index (the mapping stays). Reserve reopens it.
+  void ReleaseFile() { fd_.Reset(); }
   // The file was renamed; later Reserve/Seal use the new name.
   void set_path(std::string path) { path_ = std::move(path); }
   const std::string& path() const { return path_; }

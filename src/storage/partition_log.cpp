@@ -122,7 +122,11 @@ Status PartitionLog::Load(bool clean_shutdown) {
     if (cut > 0) {
       spdlog::warn("storage: {} cut {} bytes of a torn or corrupt tail", s->log_path(), cut);
     }
-    if (tail) GREGOR_RETURN_IF_ERROR(s->MakeActive());
+    if (tail) {
+      GREGOR_RETURN_IF_ERROR(s->MakeActive());
+    } else {
+      s->ReleaseIndexFiles();  // mapped read-only from now on; saves two fds per segment
+    }
     segments_.push_back(std::move(s));
   }
   recovery_stats_.segments = static_cast<int32_t>(segments_.size());
@@ -132,9 +136,11 @@ Status PartitionLog::Load(bool clean_shutdown) {
   if (checkpoint.has_value() && *checkpoint > start) start = std::min(*checkpoint, end);
   log_start_.store(start.value());
   log_end_.store(end.value());
-  if (!clean_shutdown || recovery_stats_.segments_recovered > 0) {
-    // What the scan kept may still sit only in the page cache.
-    for (const auto& s : segments_) GREGOR_RETURN_IF_ERROR(s->Flush());
+  if (!clean_shutdown) {
+    // What the scan kept may sit only in the page cache. Older segments were synced after
+    // they rolled, except perhaps the one rolled just before the crash.
+    size_t n = segments_.size();
+    for (size_t i = n >= 2 ? n - 2 : 0; i < n; ++i) GREGOR_RETURN_IF_ERROR(segments_[i]->Flush());
   }
   flushed_.store(end.value());
   last_flush_ms_ = clock_->MonotonicMs();

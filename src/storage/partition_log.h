@@ -146,8 +146,9 @@ class PartitionLog {
   Result<std::pair<Offset, int64_t>> MaxTimestamp() const;
 
   // DeleteRecords: advances the log start to `offset` (never back) and deletes the
-  // segments wholly below it. Returns the new log start. Errors: kOffsetOutOfRange if
-  // offset > high watermark; kKafkaStorageError.
+  // segments wholly below it. Returns the new log start. The log start is persisted
+  // (fsync'd) under the partition lock first, so appends pause for that write; the API is
+  // rare. Errors: kOffsetOutOfRange if offset > high watermark; kKafkaStorageError.
   Result<Offset> DeleteRecordsBefore(Offset offset);
 
   // Long-polling fetches register a callback run on the appending thread after each

@@ -20,6 +20,7 @@ struct SegmentInfo {
   std::shared_ptr<Segment> segment;
   int64_t end;
   int64_t max_timestamp;
+  Offset offset_of_max_timestamp;
 };
 
 }  // namespace
@@ -34,7 +35,9 @@ Result<std::optional<std::pair<Offset, int64_t>>> PartitionLog::OffsetForTimesta
       return Status(ErrorCode::kNotLeaderOrFollower, dir_ + " was deleted");
     }
     start = log_start_offset();
-    for (const auto& s : segments_) segments.push_back({s, s->size(), s->max_timestamp()});
+    for (const auto& s : segments_) {
+      segments.push_back({s, s->size(), s->max_timestamp(), s->offset_of_max_timestamp()});
+    }
   }
   for (const SegmentInfo& info : segments) {
     if (info.max_timestamp < ts || info.segment->next_offset() <= start) continue;
@@ -45,7 +48,7 @@ Result<std::optional<std::pair<Offset, int64_t>>> PartitionLog::OffsetForTimesta
 }
 
 Result<std::pair<Offset, int64_t>> PartitionLog::MaxTimestamp() const {
-  SegmentInfo best{nullptr, 0, -1};
+  SegmentInfo best{nullptr, 0, -1, Offset(-1)};
   {
     std::shared_lock lock(mu_);
     if (state_ == State::kDeleted) {
@@ -53,11 +56,15 @@ Result<std::pair<Offset, int64_t>> PartitionLog::MaxTimestamp() const {
     }
     for (const auto& s : segments_) {
       // The first segment reaching the largest timestamp holds its first record.
-      if (s->max_timestamp() > best.max_timestamp) best = {s, s->size(), s->max_timestamp()};
+      if (s->max_timestamp() > best.max_timestamp) {
+        best = {s, s->size(), s->max_timestamp(), s->offset_of_max_timestamp()};
+      }
     }
   }
   if (best.segment == nullptr) return std::make_pair(Offset(-1), int64_t{-1});
-  GREGOR_ASSIGN_OR_RETURN(auto found, best.segment->FindMaxTimestampRecord(best.end));
+  GREGOR_ASSIGN_OR_RETURN(
+      auto found, best.segment->FindMaxTimestampRecord(best.max_timestamp,
+                                                       best.offset_of_max_timestamp, best.end));
   if (!found.has_value()) return std::make_pair(Offset(-1), int64_t{-1});
   return *found;
 }
@@ -179,7 +186,8 @@ Result<CompactionStats> PartitionLog::Compact() {
     if (state_ != State::kOpen || !config_.cleanup_compact) return stats;
     config = config_;
     for (size_t i = 0; i + 1 < segments_.size(); ++i) {
-      closed.push_back({segments_[i], segments_[i]->size(), segments_[i]->max_timestamp()});
+      const Segment& s = *segments_[i];
+      closed.push_back({segments_[i], s.size(), s.max_timestamp(), s.offset_of_max_timestamp()});
     }
   }
   int64_t now = clock_->NowMs();

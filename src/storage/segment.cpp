@@ -84,6 +84,12 @@ Status Segment::MakeActive() {
   return Status::Ok();
 }
 
+void Segment::ReleaseIndexFiles() {
+  if (active_) return;
+  offset_index_->file().ReleaseFile();
+  time_index_->file().ReleaseFile();
+}
+
 void Segment::IndexBatch(const BatchHeader& h, int64_t position, int32_t index_interval_bytes) {
   if (first_batch_timestamp_ < 0 && position == 0) first_batch_timestamp_ = h.max_timestamp;
   if (h.max_timestamp > max_timestamp_) {
@@ -284,11 +290,10 @@ Result<std::optional<std::pair<Offset, int64_t>>> Segment::FindOffsetByTimestamp
 }
 
 Result<std::optional<std::pair<Offset, int64_t>>> Segment::FindMaxTimestampRecord(
-    int64_t end) const {
+    int64_t max_timestamp, Offset batch_offset, int64_t end) const {
   using Found = std::optional<std::pair<Offset, int64_t>>;
-  if (end == 0 || max_timestamp_ < 0) return Found();
-  GREGOR_ASSIGN_OR_RETURN(std::optional<BatchLocation> loc,
-                          FindBatch(offset_of_max_timestamp_, end));
+  if (end == 0 || max_timestamp < 0) return Found();
+  GREGOR_ASSIGN_OR_RETURN(std::optional<BatchLocation> loc, FindBatch(batch_offset, end));
   if (!loc.has_value()) return Found();
   BatchScanner scanner(file_->get(), loc->position, end, BatchScanner::Mode::kWhole);
   GREGOR_ASSIGN_OR_RETURN(BatchScanner::Step step, scanner.Next());

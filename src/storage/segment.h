@@ -77,6 +77,8 @@ class Segment {
   Result<int64_t> Recover(int32_t index_interval_bytes);
   // Makes the indexes appendable again (the tail segment after opening).
   Status MakeActive();
+  // Closes the index files' descriptors of a closed segment (their mappings stay).
+  void ReleaseIndexFiles();
 
   // Appends a validated, stamped payload (one or more whole batches) at the end. On
   // error nothing of it stays visible and the bytes written are truncated away (retried
@@ -110,8 +112,12 @@ class Segment {
   Result<std::optional<std::pair<Offset, int64_t>>> FindOffsetByTimestamp(int64_t ts,
                                                                           Offset min_offset,
                                                                           int64_t end) const;
-  // The first record carrying max_timestamp() (ListOffsets -3), or nullopt if empty.
-  Result<std::optional<std::pair<Offset, int64_t>>> FindMaxTimestampRecord(int64_t end) const;
+  // The first record carrying `max_timestamp` in the batch at `batch_offset` (the
+  // segment's max_timestamp() and offset_of_max_timestamp(), read under the partition
+  // lock), for ListOffsets -3; nullopt if there is none.
+  Result<std::optional<std::pair<Offset, int64_t>>> FindMaxTimestampRecord(int64_t max_timestamp,
+                                                                           Offset batch_offset,
+                                                                           int64_t end) const;
 
   // ---- partition lock
   int64_t max_timestamp() const { return max_timestamp_; }

@@ -122,11 +122,10 @@ TEST_F(FlushSchedulerTest, FailedFdatasyncIsReportedToEveryWaiter) {
   FlushScheduler scheduler(SchedulerOptions());
   io_.fail_syncs = true;
   Completions done;
-  for (int i = 0; i < 5; ++i) {
-    AppendInfo a = Append(*log, MakeSimpleBatch(1, 1));
-    scheduler.RequestSync(log.get(), a.last_offset + 1,
-                          done.Callback(log.get(), a.last_offset + 1));
-  }
+  std::vector<Offset> ends;
+  // Appended first: once a sync fails the log takes no more appends.
+  for (int i = 0; i < 5; ++i) ends.push_back(Append(*log, MakeSimpleBatch(1, 1)).last_offset + 1);
+  for (Offset end : ends) scheduler.RequestSync(log.get(), end, done.Callback(log.get(), end));
   done.WaitFor(5);
   ASSERT_EQ(done.errors().size(), 5u);
   for (ErrorCode c : done.errors()) EXPECT_EQ(c, ErrorCode::kKafkaStorageError);

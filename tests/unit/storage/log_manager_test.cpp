@@ -167,6 +167,8 @@ TEST_F(LogManagerTest, SecondManagerOnSameDirectoryIsRefused) {
   std::string data = dir_.Sub("data");
   auto m = Open(data);
   EXPECT_EQ(LogManager::Open(Options(data)).status().code(), ErrorCode::kKafkaStorageError);
+  // The refused manager makes no claim about logs it never opened.
+  EXPECT_FALSE(std::filesystem::exists(data + "/.clean_shutdown"));
 }
 
 TEST_F(LogManagerTest, FlushSchedulerSyncsManagedLogs) {
