@@ -59,3 +59,26 @@ TEST(Crc32cTest, PortableAndHardwareAgreeOnAllLengthsAndAlignments) {
 
 }  // namespace
 }  // namespace gregor
+
+namespace gregor {
+namespace {
+
+// Inputs of three streams and more take the interleaved path; lengths around each
+// multiple of the 3 KiB stride check the join of the three registers and the tail.
+TEST(Crc32cTest, InterleavedStreamsMatchPortable) {
+  if (!crc32c_internal::HardwareAvailable()) GTEST_SKIP() << "no SSE4.2 on this CPU";
+  std::mt19937 rng(7);
+  std::vector<uint8_t> buf(64 * 1024 + 64);
+  for (auto& b : buf) b = static_cast<uint8_t>(rng());
+  for (size_t len : {3071u, 3072u, 3073u, 6143u, 6144u, 6151u, 9216u, 65536u}) {
+    for (size_t align : {0u, 5u}) {
+      std::span<const uint8_t> s(buf.data() + align, len);
+      ASSERT_EQ(crc32c_internal::ExtendPortable(0xdeadbeef, s),
+                crc32c_internal::ExtendHardware(0xdeadbeef, s))
+          << len << " " << align;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace gregor

@@ -226,7 +226,6 @@ TEST(RecordBatchTest, RejectsNonConsecutiveOffsetDeltas) {
   BatchBuilder builder(BatchOptions{});
   builder.Add(0, 0, "a", "1");
   builder.Add(2, 0, "b", "2");
-  BatchOptions o;
   std::vector<uint8_t> b = *builder.Build();
   StoreBe32(b.data() + 23, 1);  // count 2 -> last delta 1, but the second record says 2
   FixCrc(&b);
