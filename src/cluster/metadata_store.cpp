@@ -52,6 +52,7 @@ Status MetadataStore::LoadOrCreateMeta() {
 Status MetadataStore::LoadTopics() {
   std::string path = dir_ + "/topics.json";
   if (!std::filesystem::exists(path)) return Status::Ok();
+  registry_existed_ = true;
   GREGOR_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) return Corrupt(path, "not a JSON object");
@@ -123,16 +124,7 @@ Result<std::shared_ptr<const TopicInfo>> MetadataStore::CreateTopic(
     return Status(ErrorCode::kInvalidPartitions, "number of partitions must be larger than 0");
   }
   std::unique_lock lock(mu_);
-  if (by_name_.count(name)) {
-    return Status(ErrorCode::kTopicAlreadyExists, fmt::format("topic '{}' already exists", name));
-  }
-  std::string key = CollisionKey(name);
-  for (const auto& [other, info] : by_name_) {
-    if (CollisionKey(other) == key) {
-      return Status(ErrorCode::kInvalidTopicException,
-                    fmt::format("topic '{}' collides with existing topic '{}'", name, other));
-    }
-  }
+  GREGOR_RETURN_IF_ERROR(CheckNewTopicNameLocked(name));
   auto info = std::make_shared<TopicInfo>();
   info->name = std::string(name);
   do {
@@ -150,6 +142,26 @@ Result<std::shared_ptr<const TopicInfo>> MetadataStore::CreateTopic(
     return s;
   }
   return std::shared_ptr<const TopicInfo>(info);
+}
+
+Status MetadataStore::CheckNewTopicName(std::string_view name) const {
+  GREGOR_RETURN_IF_ERROR(ValidateTopicName(name));
+  std::shared_lock lock(mu_);
+  return CheckNewTopicNameLocked(name);
+}
+
+Status MetadataStore::CheckNewTopicNameLocked(std::string_view name) const {
+  if (by_name_.count(name)) {
+    return Status(ErrorCode::kTopicAlreadyExists, fmt::format("topic '{}' already exists", name));
+  }
+  std::string key = CollisionKey(name);
+  for (const auto& [other, info] : by_name_) {
+    if (CollisionKey(other) == key) {
+      return Status(ErrorCode::kInvalidTopicException,
+                    fmt::format("topic '{}' collides with existing topic '{}'", name, other));
+    }
+  }
+  return Status::Ok();
 }
 
 Status MetadataStore::DeleteTopic(std::string_view name) {

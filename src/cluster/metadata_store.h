@@ -45,6 +45,9 @@ class MetadataStore {
   static Result<std::unique_ptr<MetadataStore>> Open(const std::string& data_dir, NodeId node);
 
   const std::string& cluster_id() const { return cluster_id_; }
+  // False when Open found no topics.json: a data directory that never had a registry
+  // (so partition directories in it are not known to be orphans).
+  bool registry_existed() const { return registry_existed_; }
   NodeId node_id() const { return node_id_; }
 
   std::shared_ptr<const TopicInfo> Find(std::string_view name) const;
@@ -52,10 +55,14 @@ class MetadataStore {
   // Every topic, sorted by name.
   std::vector<std::shared_ptr<const TopicInfo>> List() const;
 
-  // Creates a topic. Errors: kTopicAlreadyExists (also for a '.'/'_' collision),
-  // kInvalidTopicException, kInvalidPartitions, kKafkaStorageError.
+  // Creates a topic. Errors: kTopicAlreadyExists; kInvalidTopicException for a bad name
+  // or one that collides with an existing topic's ('.' vs '_'); kInvalidPartitions;
+  // kKafkaStorageError.
   Result<std::shared_ptr<const TopicInfo>> CreateTopic(std::string_view name, int32_t partitions,
                                                        std::map<std::string, std::string> configs);
+  // Whether CreateTopic(name) would pass the name checks now: the same errors
+  // (kInvalidTopicException, kTopicAlreadyExists), for validate-only requests.
+  Status CheckNewTopicName(std::string_view name) const;
   // Errors: kUnknownTopicOrPartition, kKafkaStorageError.
   Status DeleteTopic(std::string_view name);
   // Raises the partition count. Errors: kUnknownTopicOrPartition, kInvalidPartitions.
@@ -68,10 +75,12 @@ class MetadataStore {
   Status LoadOrCreateMeta();
   Status LoadTopics();
   Status PersistLocked() const REQUIRES(mu_);
+  Status CheckNewTopicNameLocked(std::string_view name) const REQUIRES(mu_);
 
   const std::string dir_;
   const NodeId node_id_;
   std::string cluster_id_;
+  bool registry_existed_ = false;
 
   mutable std::shared_mutex mu_;
   std::map<std::string, std::shared_ptr<const TopicInfo>, std::less<>> by_name_ GUARDED_BY(mu_);

@@ -23,7 +23,11 @@ struct TopicConfigDef {
 std::span<const TopicConfigDef> TopicConfigDefs();
 const TopicConfigDef* FindTopicConfig(std::string_view name);
 
-// Validates topic config overrides. Errors: kInvalidConfig naming the key.
+// Validates topic config overrides (each value's type and range, then the rules that span
+// two configs) and returns them normalised ("  TRUE " -> "true", lists without blanks).
+// Errors: kInvalidConfig naming the key: an unknown name, a bad value, a conflict.
+Result<std::map<std::string, std::string>> NormalizeTopicConfigs(
+    const std::map<std::string, std::string>& configs);
 Status ValidateTopicConfigs(const std::map<std::string, std::string>& configs);
 
 // The effective value of topic config `name`: the override, else the broker default.
