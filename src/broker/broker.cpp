@@ -1,5 +1,6 @@
 #include "broker/broker.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <thread>
@@ -34,10 +35,14 @@ Result<std::unique_ptr<Broker>> Broker::Create(ConfigSet config) {
         "byte(s) of torn tail cut",
         stats.segments, stats.segments_recovered, stats.bytes_truncated);
   }
+  b->RemoveOrphanPartitions();
   // Apply each topic's config to its logs (and create logs missing after a crash).
-  for (const auto& topic : b->metadata_->List()) {
-    for (int32_t p = 0; p < topic->partitions; ++p) {
-      GREGOR_RETURN_IF_ERROR(b->GetPartition(*topic, PartitionId(p)).status());
+  {
+    std::lock_guard lock(b->admin_mu_);
+    for (const auto& topic : b->metadata_->List()) {
+      for (int32_t p = 0; p < topic->partitions; ++p) {
+        GREGOR_RETURN_IF_ERROR(b->OpenLogLocked(*topic, PartitionId(p)).status());
+      }
     }
   }
 
@@ -86,22 +91,118 @@ void Broker::Stop() {
 Result<storage::PartitionLog*> Broker::GetPartition(const cluster::TopicInfo& topic,
                                                     PartitionId partition) {
   if (storage::PartitionLog* log = logs_->Get(topic.name, partition)) return log;
+  std::lock_guard lock(admin_mu_);
+  // `topic` is a snapshot: the topic may have been deleted (or deleted and re-created)
+  // since it was read, and creating its directory now would resurrect it.
+  auto current = metadata_->Find(topic.name);
+  if (current == nullptr || current->id != topic.id || partition.value() >= current->partitions) {
+    return Status(
+        ErrorCode::kUnknownTopicOrPartition,
+        fmt::format("topic {} partition {} no longer exists", topic.name, partition.value()));
+  }
+  return OpenLogLocked(*current, partition);
+}
+
+Result<storage::PartitionLog*> Broker::OpenLogLocked(const cluster::TopicInfo& topic,
+                                                     PartitionId partition) {
   return logs_->GetOrCreate(topic.name, partition, cluster::MakeLogConfig(config_, topic.configs));
+}
+
+void Broker::RemoveOrphanPartitions() {
+  for (const auto& [topic, partition] : logs_->Partitions()) {
+    auto info = metadata_->Find(topic);
+    if (info != nullptr && partition.value() < info->partitions) continue;
+    if (!metadata_->registry_existed()) {
+      spdlog::warn("partition directory {}-{} has no topic: no topics.json in {}; leaving it",
+                   topic, partition.value(), data_dir_);
+      continue;
+    }
+    // DeleteTopic removes the registry entry before the directories; a crash in between
+    // leaves these behind.
+    Status s = logs_->RemovePartition(topic, partition);
+    if (s.ok()) {
+      spdlog::info("removed partition {}-{}: its topic was deleted", topic, partition.value());
+    } else {
+      spdlog::warn("removing orphan partition {}-{}: {}", topic, partition.value(), s.ToString());
+    }
+  }
 }
 
 Broker::Address Broker::advertised() const { return advertised_; }
 
 Result<std::shared_ptr<const cluster::TopicInfo>> Broker::CreateTopic(
     std::string_view name, int32_t partitions, std::map<std::string, std::string> configs) {
+  std::lock_guard lock(admin_mu_);
   auto created = metadata_->CreateTopic(name, partitions, std::move(configs));
   if (created.ok()) {
+    // A failure here leaves the topic registered; its missing logs are created on first
+    // use or at the next start.
     for (int32_t p = 0; p < partitions; ++p) {
-      GREGOR_RETURN_IF_ERROR(GetPartition(**created, PartitionId(p)).status());
+      GREGOR_RETURN_IF_ERROR(OpenLogLocked(**created, PartitionId(p)).status());
     }
     spdlog::info("created topic {} with {} partition(s), id {}", name, partitions,
                  (*created)->id.ToBase64());
   }
   return created;
+}
+
+Status Broker::DeleteTopic(std::string_view name) {
+  std::lock_guard lock(admin_mu_);
+  auto info = metadata_->Find(name);
+  if (info == nullptr) {
+    return Status(ErrorCode::kUnknownTopicOrPartition, fmt::format("no topic '{}'", name));
+  }
+  // The registry first: once it is persisted the topic is gone for clients, and a crash
+  // before the directories are renamed is completed by RemoveOrphanPartitions at start.
+  GREGOR_RETURN_IF_ERROR(metadata_->DeleteTopic(name));
+  int removed = 0;
+  for (const auto& [topic, partition] : logs_->Partitions()) {
+    if (topic != name) continue;
+    // Fetches and produces holding this log's pointer get errors from now on; the
+    // log manager keeps the object alive.
+    Status s = logs_->RemovePartition(topic, partition);
+    if (s.ok()) {
+      ++removed;
+    } else {
+      spdlog::warn("deleting topic {}: partition {}: {} (removed at the next start)", name,
+                   partition.value(), s.ToString());
+    }
+  }
+  spdlog::info("deleted topic {} (id {}): {} partition director{} queued for deletion", name,
+               info->id.ToBase64(), removed, removed == 1 ? "y" : "ies");
+  return Status::Ok();
+}
+
+Status Broker::CreatePartitions(std::string_view name, int32_t partitions) {
+  std::lock_guard lock(admin_mu_);
+  auto before = metadata_->Find(name);
+  GREGOR_RETURN_IF_ERROR(metadata_->SetPartitionCount(name, partitions));
+  auto info = metadata_->Find(name);
+  GREGOR_CHECK(info != nullptr);
+  for (int32_t p = before->partitions; p < info->partitions; ++p) {
+    GREGOR_RETURN_IF_ERROR(OpenLogLocked(*info, PartitionId(p)).status());
+  }
+  spdlog::info("topic {}: partitions {} -> {}", name, before->partitions, info->partitions);
+  return Status::Ok();
+}
+
+Status Broker::SetTopicConfigs(std::string_view name, std::map<std::string, std::string> configs) {
+  std::lock_guard lock(admin_mu_);
+  GREGOR_RETURN_IF_ERROR(metadata_->SetConfigs(name, std::move(configs)));
+  auto info = metadata_->Find(name);
+  GREGOR_CHECK(info != nullptr);
+  storage::LogConfig log_config = cluster::MakeLogConfig(config_, info->configs);
+  for (int32_t p = 0; p < info->partitions; ++p) {
+    if (storage::PartitionLog* log = logs_->Get(info->name, PartitionId(p))) {
+      log->UpdateConfig(log_config);
+    }
+  }
+  spdlog::info("topic {}: config overrides now {{{}}}", name, [&] {
+    std::string out;
+    for (const auto& [k, v] : info->configs) out += (out.empty() ? "" : ", ") + k + "=" + v;
+    return out;
+  }());
+  return Status::Ok();
 }
 
 }  // namespace gregor::broker

@@ -5,10 +5,12 @@
 // signal.
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "base/config.h"
+#include "base/thread_annotations.h"
 #include "base/types.h"
 #include "broker/dispatcher.h"
 #include "cluster/metadata_store.h"
@@ -44,7 +46,9 @@ class Broker {
 
   // The log of `topic`'s partition, created with the topic's config if it is missing
   // (e.g. after a crash between the registry write and the directory creation).
-  // REQUIRES: 0 <= partition < topic.partitions. Errors: kKafkaStorageError.
+  // REQUIRES: 0 <= partition < topic.partitions. Errors: kKafkaStorageError;
+  // kUnknownTopicOrPartition when `topic` (a snapshot) has been deleted meanwhile, so
+  // that a late request cannot resurrect a deleted topic's directory.
   Result<storage::PartitionLog*> GetPartition(const cluster::TopicInfo& topic,
                                               PartitionId partition);
   storage::FlushScheduler& flusher() { return logs_->flush_scheduler(); }
@@ -55,8 +59,27 @@ class Broker {
   Result<std::shared_ptr<const cluster::TopicInfo>> CreateTopic(
       std::string_view name, int32_t partitions, std::map<std::string, std::string> configs);
 
+  // Topic administration (CreatePartitions, DeleteTopics, AlterConfigs). Each persists the
+  // registry change first, then applies it to the logs, so a crash in between leaves a
+  // state that the next start completes: missing partition logs are created, and
+  // partition directories of deleted topics are removed. Thread-safe.
+  //
+  // Deletes the topic; its partition directories are renamed at once and deleted by the
+  // log manager's background thread. Errors: kUnknownTopicOrPartition, kKafkaStorageError.
+  Status DeleteTopic(std::string_view name);
+  // Raises the partition count. Errors: as cluster::MetadataStore::SetPartitionCount.
+  Status CreatePartitions(std::string_view name, int32_t partitions);
+  // Replaces the topic's config overrides and applies them to its logs at once.
+  // REQUIRES: `configs` were validated. Errors: kUnknownTopicOrPartition, kKafkaStorageError.
+  Status SetTopicConfigs(std::string_view name, std::map<std::string, std::string> configs);
+
  private:
   explicit Broker(ConfigSet config) : config_(std::move(config)) {}
+  Result<storage::PartitionLog*> OpenLogLocked(const cluster::TopicInfo& topic,
+                                               PartitionId partition) REQUIRES(admin_mu_);
+  // Removes partition directories that the registry does not know (a crash during
+  // DeleteTopics). Runs once, before serving.
+  void RemoveOrphanPartitions();
 
   ConfigSet config_;
   NodeId node_id_;
@@ -66,6 +89,8 @@ class Broker {
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<net::Server> server_;
   Address advertised_;
+  // Serialises topic administration with the creation of missing partition logs.
+  std::mutex admin_mu_;
 };
 
 }  // namespace gregor::broker

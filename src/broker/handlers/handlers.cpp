@@ -3,8 +3,16 @@
 #include <algorithm>
 #include <vector>
 
+#include "broker/handlers/alter_configs.h"
 #include "broker/handlers/api_versions.h"
+#include "broker/handlers/create_partitions.h"
+#include "broker/handlers/create_topics.h"
+#include "broker/handlers/delete_topics.h"
+#include "broker/handlers/describe_cluster.h"
+#include "broker/handlers/describe_configs.h"
+#include "broker/handlers/describe_log_dirs.h"
 #include "broker/handlers/fetch.h"
+#include "broker/handlers/incremental_alter_configs.h"
 #include "broker/handlers/list_offsets.h"
 #include "broker/handlers/metadata.h"
 #include "broker/handlers/produce.h"
@@ -14,8 +22,20 @@ namespace gregor::broker {
 std::span<const HandlerEntry> AllHandlers() {
   static const std::vector<HandlerEntry> entries = [] {
     std::vector<HandlerEntry> v = {
-        ApiVersionsHandler(), FetchHandler(),   ListOffsetsHandler(),
-        MetadataHandler(),    ProduceHandler(),
+        ApiVersionsHandler(),
+        FetchHandler(),
+        ListOffsetsHandler(),
+        MetadataHandler(),
+        ProduceHandler(),
+        // Topic and config administration.
+        CreateTopicsHandler(),
+        DeleteTopicsHandler(),
+        CreatePartitionsHandler(),
+        DescribeConfigsHandler(),
+        AlterConfigsHandler(),
+        IncrementalAlterConfigsHandler(),
+        DescribeClusterHandler(),
+        DescribeLogDirsHandler(),
     };
     std::sort(v.begin(), v.end(),
               [](const HandlerEntry& a, const HandlerEntry& b) { return a.api_key < b.api_key; });

@@ -1,0 +1,142 @@
+#include "broker/handlers/incremental_alter_configs.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "broker/broker.h"
+#include "cluster/config_alter.h"
+#include "cluster/topic_config.h"
+#include "cluster/topic_name.h"
+#include "protocol/messages/incremental_alter_configs_request.h"
+#include "protocol/messages/incremental_alter_configs_response.h"
+
+namespace gregor::broker {
+namespace {
+
+using protocol::IncrementalAlterConfigsRequest;
+using protocol::IncrementalAlterConfigsResponse;
+using Resource = IncrementalAlterConfigsRequest::AlterConfigsResource;
+
+constexpr int16_t kMinVersion = 0;
+constexpr int16_t kMaxVersion = 1;
+constexpr int8_t kTopicResource = 2;
+constexpr int8_t kBrokerResource = 4;
+constexpr int8_t kBrokerLoggerResource = 8;
+
+Status CheckBrokerId(const Broker& broker, const std::string& name, bool allow_empty) {
+  if ((allow_empty && name.empty()) || name == std::to_string(broker.node_id().value())) {
+    return Status::Ok();
+  }
+  return Status(
+      ErrorCode::kInvalidRequest,
+      fmt::format("unexpected broker id '{}': this is broker {}", name, broker.node_id().value()));
+}
+
+Status AlterTopic(Broker& broker, const Resource& resource, bool validate_only) {
+  GREGOR_RETURN_IF_ERROR(cluster::ValidateTopicName(resource.resource_name));
+  auto info = broker.metadata().Find(resource.resource_name);
+  if (info == nullptr) {
+    return Status(ErrorCode::kUnknownTopicOrPartition,
+                  fmt::format("topic '{}' does not exist", resource.resource_name));
+  }
+  std::vector<cluster::ConfigChange> changes;
+  std::map<std::string, std::string> effective;
+  for (const auto& c : resource.configs) {
+    changes.push_back({c.name, static_cast<cluster::AlterConfigOp>(c.config_operation), c.value});
+    if (cluster::FindTopicConfig(c.name) != nullptr) {
+      effective[c.name] = cluster::EffectiveTopicConfig(broker.config(), info->configs, c.name);
+    }
+  }
+  GREGOR_ASSIGN_OR_RETURN(
+      auto next, cluster::ApplyIncrementalConfigChanges(info->configs, changes, effective));
+  if (validate_only) return Status::Ok();
+  return broker.SetTopicConfigs(resource.resource_name, std::move(next));
+}
+
+Status AlterLoggers(const Broker& broker, const Resource& resource, bool validate_only) {
+  GREGOR_RETURN_IF_ERROR(CheckBrokerId(broker, resource.resource_name, false));
+  std::optional<spdlog::level::level_enum> level;
+  for (const auto& c : resource.configs) {
+    if (c.name != "root") {
+      return Status(ErrorCode::kInvalidConfig,
+                    fmt::format("unknown logger '{}': Gregor has only 'root'", c.name));
+    }
+    constexpr int8_t kDelete = 1;
+    std::string v = c.config_operation == kDelete ? "INFO" : c.value.value_or("");
+    if (c.config_operation != 0 && c.config_operation != kDelete) {
+      return Status(ErrorCode::kInvalidRequest, "loggers take SET or DELETE only");
+    }
+    if (v == "TRACE") {
+      level = spdlog::level::trace;
+    } else if (v == "DEBUG") {
+      level = spdlog::level::debug;
+    } else if (v == "INFO") {
+      level = spdlog::level::info;
+    } else if (v == "WARN") {
+      level = spdlog::level::warn;
+    } else if (v == "ERROR") {
+      level = spdlog::level::err;
+    } else if (v == "FATAL") {
+      level = spdlog::level::critical;
+    } else if (v == "OFF") {
+      level = spdlog::level::off;
+    } else {
+      return Status(ErrorCode::kInvalidConfig,
+                    fmt::format("invalid log level '{}': expected TRACE, DEBUG, INFO, WARN, "
+                                "ERROR, FATAL or OFF",
+                                v));
+    }
+  }
+  if (level.has_value() && !validate_only) {
+    spdlog::set_level(*level);
+    spdlog::info("log level set to {}", spdlog::level::to_string_view(*level));
+  }
+  return Status::Ok();
+}
+
+Status AlterBroker(const Broker& broker, const Resource& resource) {
+  GREGOR_RETURN_IF_ERROR(CheckBrokerId(broker, resource.resource_name, true));
+  if (resource.configs.empty()) return Status::Ok();
+  std::string names;
+  for (const auto& c : resource.configs) names += (names.empty() ? "" : ", ") + c.name;
+  return Status(ErrorCode::kInvalidRequest,
+                fmt::format("cannot update broker configs dynamically ({}): Gregor reads them "
+                            "at start; set them in gregor.yaml, GREGOR_* or flags and restart",
+                            names));
+}
+
+void Handle(RequestContext ctx, IncrementalAlterConfigsRequest request) {
+  IncrementalAlterConfigsResponse response;
+  for (const auto& resource : request.resources) {
+    auto& r = response.responses.emplace_back();
+    r.resource_type = resource.resource_type;
+    r.resource_name = resource.resource_name;
+    Status s;
+    switch (resource.resource_type) {
+      case kTopicResource:
+        s = AlterTopic(*ctx.broker, resource, request.validate_only);
+        break;
+      case kBrokerResource:
+        s = AlterBroker(*ctx.broker, resource);
+        break;
+      case kBrokerLoggerResource:
+        s = AlterLoggers(*ctx.broker, resource, request.validate_only);
+        break;
+      default:
+        s = Status(ErrorCode::kInvalidRequest,
+                   fmt::format("unsupported resource type {}", resource.resource_type));
+    }
+    r.error_code = static_cast<int16_t>(s.code());
+    if (!s.ok()) r.error_message = s.message();
+  }
+  SendResponse(ctx, response);
+}
+
+}  // namespace
+
+HandlerEntry IncrementalAlterConfigsHandler() {
+  return {IncrementalAlterConfigsRequest::kApiKey, kMinVersion, kMaxVersion,
+          &DecodeAndHandle<IncrementalAlterConfigsRequest, &Handle>};
+}
+
+}  // namespace gregor::broker
