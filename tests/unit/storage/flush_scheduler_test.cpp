@@ -120,11 +120,12 @@ TEST_F(FlushSchedulerTest, AlreadyDurableOffsetsCompleteWithoutSync) {
 TEST_F(FlushSchedulerTest, FailedFdatasyncIsReportedToEveryWaiter) {
   auto log = OpenLog(LogConfig{});
   FlushScheduler scheduler(SchedulerOptions());
-  io_.fail_syncs = true;
   Completions done;
   std::vector<Offset> ends;
-  // Appended first: once a sync fails the log takes no more appends.
+  // Appended first, before syncs start failing: once a sync fails the log takes no more
+  // appends, and the scheduler's thread may sync at any moment once it runs.
   for (int i = 0; i < 5; ++i) ends.push_back(Append(*log, MakeSimpleBatch(1, 1)).last_offset + 1);
+  io_.fail_syncs = true;
   for (Offset end : ends) scheduler.RequestSync(log.get(), end, done.Callback(log.get(), end));
   done.WaitFor(5);
   ASSERT_EQ(done.errors().size(), 5u);
