@@ -12,8 +12,10 @@ Wire format (all integers big-endian; see the Kafka protocol guide and the JSON 
   response = header v0 (correlation_id int32) or v1 (+ tagged fields), then the body.
              ApiVersions responses always use header v0, even when the body is flexible.
 
-Adding an API (Produce, Fetch, ...): write `<api>_body(version, ...)` with a `Writer` and
-`decode_<api>(version, reader)` with a `Reader`, as done below for ApiVersions and Metadata.
+Implemented: ApiVersions, Metadata, Produce (v3-11), ListOffsets (v1-10), Fetch (v4-16); record
+batches are built and parsed by kafka_records.py. Adding an API: write
+`<api>_body(version, ...)` with a `Writer` and `decode_<api>(version, reader)` with a `Reader`,
+as done below for ApiVersions and Metadata.
 Decoders call `Reader.expect_end()` so that trailing bytes are reported, not ignored.
 """
 
@@ -22,6 +24,8 @@ import socket
 import struct
 import time
 import uuid
+
+import kafka_records
 
 # API keys used by the tests.
 PRODUCE = 0
@@ -33,11 +37,24 @@ CREATE_TOPICS = 19
 
 # Error codes (Kafka's Errors.java).
 NONE = 0
+OFFSET_OUT_OF_RANGE = 1
+CORRUPT_MESSAGE = 2
 UNKNOWN_TOPIC_OR_PARTITION = 3
 LEADER_NOT_AVAILABLE = 5
+MESSAGE_TOO_LARGE = 10
 INVALID_TOPIC_EXCEPTION = 17
+INVALID_REQUIRED_ACKS = 21
 UNSUPPORTED_VERSION = 35
 INVALID_REQUEST = 42
+UNSUPPORTED_FOR_MESSAGE_FORMAT = 43
+UNSUPPORTED_COMPRESSION_TYPE = 76
+INVALID_RECORD = 87
+UNKNOWN_TOPIC_ID = 100
+
+# ListOffsets special timestamps.
+LATEST_TIMESTAMP = -1
+EARLIEST_TIMESTAMP = -2
+MAX_TIMESTAMP = -3
 
 # First flexible (KIP-482) version of each API key, from Kafka's message definitions.
 # Keys 17 (SaslHandshake) and 47 (OffsetDelete) are never flexible.
@@ -423,6 +440,10 @@ class KafkaConnection:
                 return True, bytes(got)
             got += chunk
 
+    def buffered(self):
+        """Bytes received but not yet consumed by recv_frame()."""
+        return len(self._buf)
+
     def is_open(self, wait=0.0):
         """True if the peer has not closed the connection (and sent nothing) within `wait` s."""
         closed, data = self.wait_closed(wait)
@@ -572,6 +593,290 @@ def topic_by_name(md, name):
         if t["name"] == name:
             return t
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Produce (key 0), versions 3-11 (magic-2 record batches only)
+
+def produce_body(version, topics, acks=-1, timeout_ms=10000, transactional_id=None):
+    """topics: {name: {partition: records bytes or None}} (dict order is kept)."""
+    assert 3 <= version <= 11, version
+    flexible = version >= 9
+    w = Writer().string(transactional_id, flexible).int16(acks).int32(timeout_ms)
+
+    def partition(ww, item):
+        index, records = item
+        ww.int32(index).bytes_(records, flexible)
+        if flexible:
+            ww.tagged_fields()
+
+    def topic(ww, item):
+        name, parts = item
+        ww.string(name, flexible).array(parts.items(), partition, flexible)
+        if flexible:
+            ww.tagged_fields()
+
+    w.array(topics.items(), topic, flexible)
+    if flexible:
+        w.tagged_fields()
+    return w.getvalue()
+
+
+def decode_produce(version, r):
+    """Decodes a Produce response: {"topics": {name: {partition: {...}}}, "throttle_time_ms"}."""
+    flexible = version >= 9
+
+    def record_error(rr):
+        e = {"batch_index": rr.int32("batch_index"),
+             "message": rr.string(flexible, "batch_index_error_message")}
+        if flexible:
+            rr.tagged_fields("record error tagged fields")
+        return e
+
+    def partition(rr):
+        p = {"index": rr.int32("index"), "error_code": rr.int16("error_code"),
+             "base_offset": rr.int64("base_offset"), "log_append_time_ms": -1,
+             "log_start_offset": -1, "record_errors": [], "error_message": None}
+        if version >= 2:
+            p["log_append_time_ms"] = rr.int64("log_append_time_ms")
+        if version >= 5:
+            p["log_start_offset"] = rr.int64("log_start_offset")
+        if version >= 8:
+            p["record_errors"] = rr.array(record_error, flexible, "record_errors")
+            p["error_message"] = rr.string(flexible, "error_message")
+        if flexible:
+            p["tagged_fields"] = rr.tagged_fields("partition tagged fields")
+        return p
+
+    def topic(rr):
+        name = rr.string(flexible, "topic name")
+        parts = rr.array(partition, flexible, "partition_responses")
+        if flexible:
+            rr.tagged_fields("topic tagged fields")
+        return name, {p["index"]: p for p in parts}
+
+    topics = r.array(topic, flexible, "responses")
+    out = {"topics": dict(topics), "throttle_time_ms": 0}
+    if version >= 1:
+        out["throttle_time_ms"] = r.int32("throttle_time_ms")
+    if flexible:
+        out["tagged_fields"] = r.tagged_fields("Produce tagged fields")
+    r.expect_end(f"Produce v{version} response")
+    return out
+
+
+def produce(conn, version, topics, acks=-1, timeout_ms=10000, timeout=15.0, **kw):
+    """Sends a Produce request and decodes the answer (acks=0 gets none: use conn.send)."""
+    body = produce_body(version, topics, acks, timeout_ms, **kw)
+    return decode_produce(version, conn.request(PRODUCE, version, body, timeout=timeout))
+
+
+def produce_one(conn, topic, partition, records, version=8, acks=-1, **kw):
+    """Produces one partition's records; returns that partition's response dict."""
+    resp = produce(conn, version, {topic: {partition: records}}, acks=acks, **kw)
+    return resp["topics"][topic][partition]
+
+
+# ---------------------------------------------------------------------------------------------
+# ListOffsets (key 2), versions 1-10
+
+def list_offsets_body(version, topics, isolation_level=0, replica_id=-1, timeout_ms=5000):
+    """topics: {name: {partition: timestamp}}."""
+    assert 1 <= version <= 10, version
+    flexible = version >= 6
+    w = Writer().int32(replica_id)
+    if version >= 2:
+        w.int8(isolation_level)
+
+    def partition(ww, item):
+        index, timestamp = item
+        ww.int32(index)
+        if version >= 4:
+            ww.int32(-1)  # current leader epoch: unknown
+        ww.int64(timestamp)
+        if flexible:
+            ww.tagged_fields()
+
+    def topic(ww, item):
+        name, parts = item
+        ww.string(name, flexible).array(parts.items(), partition, flexible)
+        if flexible:
+            ww.tagged_fields()
+
+    w.array(topics.items(), topic, flexible)
+    if version >= 10:
+        w.int32(timeout_ms)
+    if flexible:
+        w.tagged_fields()
+    return w.getvalue()
+
+
+def decode_list_offsets(version, r):
+    """{"topics": {name: {partition: {error_code, timestamp, offset, leader_epoch}}}}."""
+    flexible = version >= 6
+    out = {"throttle_time_ms": r.int32("throttle_time_ms") if version >= 2 else 0}
+
+    def partition(rr):
+        p = {"index": rr.int32("partition_index"), "error_code": rr.int16("error_code"),
+             "timestamp": rr.int64("timestamp"), "offset": rr.int64("offset"),
+             "leader_epoch": -1}
+        if version >= 4:
+            p["leader_epoch"] = rr.int32("leader_epoch")
+        if flexible:
+            rr.tagged_fields("partition tagged fields")
+        return p
+
+    def topic(rr):
+        name = rr.string(flexible, "topic name")
+        parts = rr.array(partition, flexible, "partitions")
+        if flexible:
+            rr.tagged_fields("topic tagged fields")
+        return name, {p["index"]: p for p in parts}
+
+    out["topics"] = dict(r.array(topic, flexible, "topics"))
+    if flexible:
+        out["tagged_fields"] = r.tagged_fields("ListOffsets tagged fields")
+    r.expect_end(f"ListOffsets v{version} response")
+    return out
+
+
+def list_offsets(conn, version, topics, isolation_level=0, timeout=5.0):
+    body = list_offsets_body(version, topics, isolation_level)
+    return decode_list_offsets(version, conn.request(LIST_OFFSETS, version, body,
+                                                     timeout=timeout))
+
+
+def list_offset(conn, topic, partition, timestamp=LATEST_TIMESTAMP, version=7,
+                isolation_level=0):
+    """One partition's ListOffsets answer (dict with error_code, offset, timestamp)."""
+    resp = list_offsets(conn, version, {topic: {partition: timestamp}}, isolation_level)
+    return resp["topics"][topic][partition]
+
+
+# ---------------------------------------------------------------------------------------------
+# Fetch (key 1), versions 4-16
+
+def fetch_body(version, topics, max_wait_ms=0, min_bytes=1, max_bytes=0x7FFFFFFF,
+               isolation_level=0, partition_max_bytes=1 << 20, topic_ids=None):
+    """topics: {name: {partition: fetch offset}}; from v13 topics are sent by id, taken from
+    topic_ids {name: uuid.UUID}. No fetch session (id 0, epoch -1)."""
+    assert 4 <= version <= 16, version
+    flexible = version >= 12
+    w = Writer()
+    if version <= 14:
+        w.int32(-1)  # replica id: a consumer
+    w.int32(max_wait_ms).int32(min_bytes).int32(max_bytes).int8(isolation_level)
+    if version >= 7:
+        w.int32(0).int32(-1)  # session id, session epoch
+
+    def partition(ww, item):
+        index, offset = item
+        ww.int32(index)
+        if version >= 9:
+            ww.int32(-1)  # current leader epoch
+        ww.int64(offset)
+        if version >= 12:
+            ww.int32(-1)  # last fetched epoch
+        if version >= 5:
+            ww.int64(-1)  # log start offset (followers only)
+        ww.int32(partition_max_bytes)
+        if flexible:
+            ww.tagged_fields()
+
+    def topic(ww, item):
+        name, parts = item
+        if version >= 13:
+            ww.uuid(topic_ids[name])
+        else:
+            ww.string(name, flexible)
+        ww.array(parts.items(), partition, flexible)
+        if flexible:
+            ww.tagged_fields()
+
+    w.array(topics.items(), topic, flexible)
+    if version >= 7:
+        w.array([], None, flexible)  # forgotten topics
+    if version >= 11:
+        w.string("", flexible)  # rack id
+    if flexible:
+        w.tagged_fields()
+    return w.getvalue()
+
+
+def decode_fetch(version, r):
+    """{"error_code", "session_id", "topics": {name or uuid: {partition: {...}}}}; each
+    partition has error_code, high_watermark, last_stable_offset, log_start_offset,
+    aborted_transactions, preferred_read_replica and records (bytes or None)."""
+    flexible = version >= 12
+    out = {"throttle_time_ms": r.int32("throttle_time_ms"), "error_code": 0, "session_id": 0}
+    if version >= 7:
+        out["error_code"] = r.int16("error_code")
+        out["session_id"] = r.int32("session_id")
+
+    def aborted(rr):
+        a = (rr.int64("producer_id"), rr.int64("first_offset"))
+        if flexible:
+            rr.tagged_fields("aborted transaction tagged fields")
+        return a
+
+    def partition(rr):
+        p = {"index": rr.int32("partition_index"), "error_code": rr.int16("error_code"),
+             "high_watermark": rr.int64("high_watermark"),
+             "last_stable_offset": rr.int64("last_stable_offset"), "log_start_offset": -1,
+             "preferred_read_replica": -1}
+        if version >= 5:
+            p["log_start_offset"] = rr.int64("log_start_offset")
+        p["aborted_transactions"] = rr.array(aborted, flexible, "aborted_transactions")
+        if version >= 11:
+            p["preferred_read_replica"] = rr.int32("preferred_read_replica")
+        p["records"] = rr.bytes_(flexible, "records")
+        if flexible:
+            p["tagged_fields"] = rr.tagged_fields("partition tagged fields")
+        return p
+
+    def topic(rr):
+        key = rr.uuid("topic_id") if version >= 13 else rr.string(flexible, "topic")
+        parts = rr.array(partition, flexible, "partitions")
+        if flexible:
+            rr.tagged_fields("topic tagged fields")
+        return key, {p["index"]: p for p in parts}
+
+    out["topics"] = dict(r.array(topic, flexible, "responses"))
+    if flexible:
+        out["tagged_fields"] = r.tagged_fields("Fetch tagged fields")
+    r.expect_end(f"Fetch v{version} response")
+    return out
+
+
+def fetch(conn, version, topics, timeout=None, **kw):
+    body = fetch_body(version, topics, **kw)
+    if timeout is None:
+        timeout = kw.get("max_wait_ms", 0) / 1000.0 + 10.0
+    return decode_fetch(version, conn.request(FETCH, version, body, timeout=timeout))
+
+
+def fetch_one(conn, topic, partition, offset, version=12, **kw):
+    """One partition's Fetch answer (by name, so version <= 12)."""
+    resp = fetch(conn, version, {topic: {partition: offset}}, **kw)
+    assert resp["error_code"] == NONE, resp
+    return resp["topics"][topic][partition]
+
+
+def fetch_all_batches(conn, topic, partition, offset=0, max_bytes=64 << 20):
+    """Every batch of a partition from `offset` to the high watermark, parsed by
+    kafka_records.parse_batches (Fetch v12, as many requests as needed). Returns
+    (batches, high watermark of the last answer)."""
+    batches = []
+    while True:
+        p = fetch_one(conn, topic, partition, offset, max_bytes=max_bytes,
+                      partition_max_bytes=max_bytes)
+        assert p["error_code"] == NONE, p
+        got, _partial = kafka_records.parse_batches(p["records"] or b"")
+        batches += got
+        if got:
+            offset = got[-1]["base_offset"] + got[-1]["last_offset_delta"] + 1
+        if not got or offset >= p["high_watermark"]:
+            return batches, p["high_watermark"]
 
 
 # ---------------------------------------------------------------------------------------------
