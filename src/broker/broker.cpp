@@ -8,6 +8,7 @@
 #include "base/fs.h"
 #include "broker/broker_config.h"
 #include "cluster/topic_config.h"
+#include "group/coordinator_log.h"
 
 namespace gregor::broker {
 
@@ -45,6 +46,7 @@ Result<std::unique_ptr<Broker>> Broker::Create(ConfigSet config) {
       }
     }
   }
+  GREGOR_RETURN_IF_ERROR(b->OpenGroupCoordinator());
 
   GREGOR_ASSIGN_OR_RETURN(auto listeners, ParseListeners(c.GetString("listeners")));
   net::ServerOptions opts;
@@ -63,6 +65,9 @@ Result<std::unique_ptr<Broker>> Broker::Create(ConfigSet config) {
 Broker::~Broker() { Stop(); }
 
 Status Broker::Start() {
+  // Loading runs on the coordinator's thread; group requests meanwhile get
+  // COORDINATOR_LOAD_IN_PROGRESS and retry.
+  groups_->Start();
   GREGOR_RETURN_IF_ERROR(server_->Start());
   GREGOR_ASSIGN_OR_RETURN(auto listeners, ParseListeners(config_.GetString("listeners")));
   GREGOR_ASSIGN_OR_RETURN(auto advertised,
@@ -81,11 +86,66 @@ Status Broker::Start() {
 
 void Broker::Stop() {
   if (server_) server_->Stop();
+  if (groups_) groups_->Stop();
   if (logs_) {
     Status s = logs_->Close();
     if (!s.ok()) spdlog::error("closing the partition logs: {}", s.ToString());
     logs_.reset();
   }
+  groups_.reset();
+  group_log_.reset();
+}
+
+Status Broker::OpenGroupCoordinator() {
+  static constexpr std::string_view kOffsetsTopic = "__consumer_offsets";
+  auto topic = metadata_->Find(kOffsetsTopic);
+  // An existing topic keeps its partition count: changing it would move groups.
+  int32_t partitions =
+      topic != nullptr ? topic->partitions : config_.GetInt("offsets.topic.num.partitions");
+  auto open = [this, partitions]() -> Result<std::vector<storage::PartitionLog*>> {
+    auto info = metadata_->Find(kOffsetsTopic);
+    if (info == nullptr) {
+      std::map<std::string, std::string> configs = {
+          {"cleanup.policy", "compact"},
+          {"compression.type", "producer"},
+          {"segment.bytes", std::to_string(config_.GetInt("offsets.topic.segment.bytes"))},
+      };
+      GREGOR_ASSIGN_OR_RETURN(info, CreateTopic(kOffsetsTopic, partitions, std::move(configs)));
+    }
+    std::vector<storage::PartitionLog*> logs;
+    for (int32_t p = 0; p < info->partitions; ++p) {
+      GREGOR_ASSIGN_OR_RETURN(storage::PartitionLog * log, GetPartition(*info, PartitionId(p)));
+      logs.push_back(log);
+    }
+    return logs;
+  };
+  std::vector<storage::PartitionLog*> logs;
+  if (topic != nullptr) {
+    GREGOR_ASSIGN_OR_RETURN(logs, open());
+  }
+  group::CoordinatorConfig gc;
+  gc.initial_rebalance_delay_ms = config_.GetInt("group.initial.rebalance.delay.ms");
+  gc.min_session_timeout_ms = config_.GetInt("group.min.session.timeout.ms");
+  gc.max_session_timeout_ms = config_.GetInt("group.max.session.timeout.ms");
+  gc.max_group_size = config_.GetInt("group.max.size");
+  gc.offsets_retention_ms = int64_t{config_.GetInt("offsets.retention.minutes")} * 60 * 1000;
+  gc.offsets_retention_check_interval_ms = config_.GetLong("offsets.retention.check.interval.ms");
+  gc.offset_metadata_max_bytes = config_.GetInt("offset.metadata.max.bytes");
+  group_log_ = std::make_unique<group::PartitionCoordinatorLog>(
+      partitions, std::move(logs), std::move(open), logs_->flush_scheduler(),
+      SystemClock::Instance());
+  groups_ = std::make_unique<group::GroupCoordinator>(gc, *group_log_, SystemClock::Instance());
+  return Status::Ok();
+}
+
+std::vector<group::PartitionLag> Broker::GroupLag(const std::string& group_id) {
+  group::OffsetFetchResult committed = groups_->FetchOffsets(group_id, std::nullopt);
+  return group::ComputeLag(committed.offsets,
+                           [this](const group::TopicPartition& tp) -> std::optional<Offset> {
+                             storage::PartitionLog* log = logs_->Get(tp.topic, tp.partition);
+                             if (log == nullptr) return std::nullopt;
+                             return log->high_watermark();
+                           });
 }
 
 Result<storage::PartitionLog*> Broker::GetPartition(const cluster::TopicInfo& topic,

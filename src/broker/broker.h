@@ -14,6 +14,8 @@
 #include "base/types.h"
 #include "broker/dispatcher.h"
 #include "cluster/metadata_store.h"
+#include "group/group_coordinator.h"
+#include "group/lag.h"
 #include "net/server.h"
 #include "storage/log_manager.h"
 
@@ -53,6 +55,10 @@ class Broker {
                                               PartitionId partition);
   storage::FlushScheduler& flusher() { return logs_->flush_scheduler(); }
   storage::LogManager& logs() { return *logs_; }
+  // The group coordinator (this node coordinates every group). Lives from Create to Stop.
+  group::GroupCoordinator& groups() { return *groups_; }
+  // Consumer lag of each partition `group_id` has committed, against the high watermark.
+  std::vector<group::PartitionLag> GroupLag(const std::string& group_id);
 
   // Creates a topic with `partitions` and config overrides. Thread-safe.
   // Errors: as cluster::MetadataStore::CreateTopic.
@@ -80,12 +86,20 @@ class Broker {
   // Removes partition directories that the registry does not know (a crash during
   // DeleteTopics). Runs once, before serving.
   void RemoveOrphanPartitions();
+  // The group coordinator on __consumer_offsets, which is created (compacted,
+  // offsets.topic.num.partitions) when groups first write to it, as Kafka creates it on
+  // first use. Errors: kKafkaStorageError.
+  Status OpenGroupCoordinator();
 
   ConfigSet config_;
   NodeId node_id_;
   std::string data_dir_;
   std::unique_ptr<cluster::MetadataStore> metadata_;
   std::unique_ptr<storage::LogManager> logs_;
+  // Created after logs_, stopped before it closes, destroyed after (flush callbacks of
+  // the coordinator's writes run until the log manager has closed).
+  std::unique_ptr<group::CoordinatorLog> group_log_;
+  std::unique_ptr<group::GroupCoordinator> groups_;
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<net::Server> server_;
   Address advertised_;

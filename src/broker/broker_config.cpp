@@ -123,6 +123,30 @@ const std::vector<ConfigDef>& Defs() {
        {},
        {"producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"}},
       {"min.insync.replicas", T::kInt, "1", "Minimum in-sync replicas for acks=all.", 1, {}},
+      // Consumer groups (src/group).
+      {"group.initial.rebalance.delay.ms", T::kInt, "3000",
+       "How long the first rebalance of an empty group waits for more members.", 0, 2147483647},
+      {"group.min.session.timeout.ms", T::kInt, "6000",
+       "Smallest session timeout a member may ask for.", 1, 2147483647},
+      {"group.max.session.timeout.ms", T::kInt, "1800000",
+       "Largest session timeout a member may ask for.", 1, 2147483647},
+      {"group.max.size", T::kInt, "2147483647", "Most members one group may have.", 1, 2147483647},
+      {"offsets.retention.minutes", T::kInt, "10080",
+       "Committed offsets of a group that has been empty this long are deleted.", 1, 2147483647},
+      {"offsets.retention.check.interval.ms",
+       T::kLong,
+       "600000",
+       "How often expired offsets are looked for.",
+       1,
+       {}},
+      {"offsets.topic.num.partitions", T::kInt, "1",
+       "Partitions of __consumer_offsets when it is created (an existing topic keeps its "
+       "count). One partition lets a single fdatasync cover every group's commits.",
+       1, 50},
+      {"offsets.topic.segment.bytes", T::kInt, "104857600",
+       "segment.bytes of __consumer_offsets when it is created.", 1048576, 2147483647},
+      {"offset.metadata.max.bytes", T::kInt, "4096",
+       "Largest metadata string an offset commit may carry.", 0, 2147483647},
   };
   return defs;
 }

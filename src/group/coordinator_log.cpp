@@ -56,16 +56,35 @@ Result<Offset> PartitionCoordinatorLog::Append(int32_t partition,
     builder.Add(now, AsChars(r.key), value);
   }
   GREGOR_ASSIGN_OR_RETURN(std::vector<uint8_t> batch, builder.Build());
-  storage::PartitionLog* log = logs_[static_cast<size_t>(partition)];
+  GREGOR_ASSIGN_OR_RETURN(storage::PartitionLog * log, LogFor(partition));
   GREGOR_ASSIGN_OR_RETURN(storage::AppendInfo info,
                           log->Append(batch, storage::AppendOrigin::kCoordinator));
   flusher_.RequestSync(log, info.last_offset + 1, std::move(durable));
   return info.base_offset;
 }
 
+Result<storage::PartitionLog*> PartitionCoordinatorLog::LogFor(int32_t partition) {
+  std::lock_guard lock(mu_);
+  if (logs_.empty()) {
+    GREGOR_ASSIGN_OR_RETURN(std::vector<storage::PartitionLog*> opened, open_());
+    if (static_cast<int32_t>(opened.size()) != partitions_) {
+      return Status(ErrorCode::kKafkaStorageError,
+                    fmt::format("__consumer_offsets has {} partition(s), expected {}",
+                                opened.size(), partitions_));
+    }
+    logs_ = std::move(opened);
+  }
+  return logs_[static_cast<size_t>(partition)];
+}
+
 Status PartitionCoordinatorLog::Replay(int32_t partition, const ReplayFn& fn) {
   GREGOR_CHECK(partition >= 0 && partition < partition_count());
-  storage::PartitionLog* log = logs_[static_cast<size_t>(partition)];
+  storage::PartitionLog* log;
+  {
+    std::lock_guard lock(mu_);
+    if (logs_.empty()) return Status::Ok();  // never created: nothing to replay
+    log = logs_[static_cast<size_t>(partition)];
+  }
   Offset next = log->log_start_offset();
   std::vector<uint8_t> buf;
   while (next < log->high_watermark()) {

@@ -7,12 +7,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <vector>
 
 #include "base/clock.h"
 #include "base/status.h"
+#include "base/thread_annotations.h"
 #include "base/types.h"
 
 namespace gregor::storage {
@@ -55,23 +57,42 @@ class CoordinatorLog {
 // batch (CreateTime = now), appended with AppendOrigin::kCoordinator, then handed to the
 // flush scheduler, whose fdatasync rounds serve every coordinator write and every
 // acks=all produce that arrived meanwhile.
+//
+// As in Kafka, __consumer_offsets is created only when groups first need it: without
+// `logs` (the topic does not exist yet) the first Append calls `open`, which creates the
+// topic with `partitions` partitions and returns their logs; Replay of a topic that was
+// never created finds nothing. So a broker whose clients never use groups lists no
+// internal topic.
 // REQUIRES: the logs, the scheduler and the clock outlive this object, and the scheduler is
 // not stopped while appends are made (a stopped scheduler answers inline).
 class PartitionCoordinatorLog final : public CoordinatorLog {
  public:
-  PartitionCoordinatorLog(std::vector<storage::PartitionLog*> logs,
-                          storage::FlushScheduler& flusher, Clock& clock)
-      : logs_(std::move(logs)), flusher_(flusher), clock_(clock) {}
+  using OpenFn = std::function<Result<std::vector<storage::PartitionLog*>>()>;
 
-  int32_t partition_count() const override { return static_cast<int32_t>(logs_.size()); }
+  // REQUIRES: `logs` is empty or has `partitions` entries.
+  PartitionCoordinatorLog(int32_t partitions, std::vector<storage::PartitionLog*> logs, OpenFn open,
+                          storage::FlushScheduler& flusher, Clock& clock)
+      : partitions_(partitions),
+        open_(std::move(open)),
+        flusher_(flusher),
+        clock_(clock),
+        logs_(std::move(logs)) {}
+
+  int32_t partition_count() const override { return partitions_; }
   Result<Offset> Append(int32_t partition, const std::vector<LogRecord>& records,
                         std::function<void(Status)> durable) override;
   Status Replay(int32_t partition, const ReplayFn& fn) override;
 
  private:
-  const std::vector<storage::PartitionLog*> logs_;
+  // The partition's log, creating the topic on first use. Errors: those of `open`.
+  Result<storage::PartitionLog*> LogFor(int32_t partition);
+
+  const int32_t partitions_;
+  const OpenFn open_;
   storage::FlushScheduler& flusher_;
   Clock& clock_;
+  std::mutex mu_;
+  std::vector<storage::PartitionLog*> logs_ GUARDED_BY(mu_);  // empty until opened
 };
 
 }  // namespace gregor::group

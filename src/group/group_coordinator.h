@@ -77,6 +77,8 @@ class GroupCoordinator {
   // dropped. Idempotent. REQUIRES: no request is in flight (the network is stopped).
   void Stop();
   bool loaded() const { return loaded_.load(std::memory_order_acquire); }
+  // Started and not stopped (nor failed to load).
+  bool active() const { return active_.load(std::memory_order_acquire); }
 
   // The __consumer_offsets partition of `group_id`: Kafka's abs(String.hashCode) % count.
   int32_t PartitionFor(std::string_view group_id) const;

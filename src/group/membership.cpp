@@ -159,7 +159,6 @@ LeaveResult GroupCoordinator::LeaveGroup(const std::string& group_id,
       g.RemovePending(id);
       MaybeCompleteJoin(entry);
     } else if (error = g.ValidateMember(id, leaving.group_instance_id); error == ErrorCode::kNone) {
-      spdlog::info("group {}: member {} left", g.id(), id);
       RemoveMemberAndUpdateGroup(entry, id, fmt::format("member {} left the group", id));
     }
     result.members.push_back(error);

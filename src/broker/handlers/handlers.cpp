@@ -7,15 +7,26 @@
 #include "broker/handlers/api_versions.h"
 #include "broker/handlers/create_partitions.h"
 #include "broker/handlers/create_topics.h"
+#include "broker/handlers/delete_groups.h"
 #include "broker/handlers/delete_topics.h"
 #include "broker/handlers/describe_cluster.h"
 #include "broker/handlers/describe_configs.h"
+#include "broker/handlers/describe_groups.h"
 #include "broker/handlers/describe_log_dirs.h"
 #include "broker/handlers/fetch.h"
+#include "broker/handlers/find_coordinator.h"
+#include "broker/handlers/heartbeat.h"
 #include "broker/handlers/incremental_alter_configs.h"
+#include "broker/handlers/join_group.h"
+#include "broker/handlers/leave_group.h"
+#include "broker/handlers/list_groups.h"
 #include "broker/handlers/list_offsets.h"
 #include "broker/handlers/metadata.h"
+#include "broker/handlers/offset_commit.h"
+#include "broker/handlers/offset_delete.h"
+#include "broker/handlers/offset_fetch.h"
 #include "broker/handlers/produce.h"
+#include "broker/handlers/sync_group.h"
 
 namespace gregor::broker {
 
@@ -36,6 +47,18 @@ std::span<const HandlerEntry> AllHandlers() {
         IncrementalAlterConfigsHandler(),
         DescribeClusterHandler(),
         DescribeLogDirsHandler(),
+        // Consumer groups (src/group).
+        FindCoordinatorHandler(),
+        JoinGroupHandler(),
+        SyncGroupHandler(),
+        HeartbeatHandler(),
+        LeaveGroupHandler(),
+        OffsetCommitHandler(),
+        OffsetFetchHandler(),
+        OffsetDeleteHandler(),
+        DescribeGroupsHandler(),
+        ListGroupsHandler(),
+        DeleteGroupsHandler(),
     };
     std::sort(v.begin(), v.end(),
               [](const HandlerEntry& a, const HandlerEntry& b) { return a.api_key < b.api_key; });

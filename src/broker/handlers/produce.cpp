@@ -19,7 +19,40 @@ using PartitionResponse = ProduceResponse::PartitionProduceResponse;
 
 constexpr int16_t kMinVersion = 0;
 constexpr int16_t kMaxVersion = 11;
-constexpr int kMagicOffset = 16;  // BaseOffset(8) + BatchLength(4) + PartitionLeaderEpoch(4)
+// Record batch header fields the handler checks before the log validates the rest.
+constexpr size_t kLengthOffset = 8;       // after BaseOffset(8)
+constexpr size_t kMagicOffset = 16;       // + BatchLength(4) + PartitionLeaderEpoch(4)
+constexpr size_t kAttributesOffset = 21;  // + Magic(1) + CRC(4)
+constexpr size_t kLogOverhead = 12;       // BaseOffset + BatchLength precede the counted bytes
+constexpr int kCodecZstd = 4;
+
+// Kafka's request-level rules for the records of one partition (ProduceRequest's
+// validateRecords): v3+ carries exactly one magic-2 batch; zstd needs v7+.
+Status CheckRecordsForVersion(std::span<const uint8_t> view, int16_t version) {
+  if (view.size() <= kAttributesOffset + 1) return Status::Ok();  // the log rejects it
+  if (view[kMagicOffset] < 2) {
+    if (version >= 3) {
+      return Status(ErrorCode::kInvalidRecord,
+                    "Produce v3 and above must carry record batches with magic 2");
+    }
+    return Status(ErrorCode::kUnsupportedForMessageFormat,
+                  "message format v0/v1 (magic < 2) is not supported yet");
+  }
+  if (version >= 3) {
+    uint32_t length = (uint32_t{view[kLengthOffset]} << 24) |
+                      (uint32_t{view[kLengthOffset + 1]} << 16) |
+                      (uint32_t{view[kLengthOffset + 2]} << 8) | uint32_t{view[kLengthOffset + 3]};
+    if (kLogOverhead + uint64_t{length} < view.size()) {
+      return Status(ErrorCode::kInvalidRecord,
+                    "Produce v3 and above must carry exactly one record batch per partition");
+    }
+  }
+  if ((view[kAttributesOffset + 1] & 0x07) == kCodecZstd && version < 7) {
+    return Status(ErrorCode::kUnsupportedCompressionType,
+                  "zstd-compressed batches need Produce v7 or later");
+  }
+  return Status::Ok();
+}
 
 // Kafka maps newer error codes to older ones for old request versions.
 ErrorCode ForVersion(ErrorCode code, int16_t version) {
@@ -58,11 +91,8 @@ storage::PartitionLog* AppendPartition(RequestContext& ctx, const cluster::Topic
              ctx.api_version);
     return nullptr;
   }
-  if (view.size() > kMagicOffset && view[kMagicOffset] < 2) {
-    SetError(out,
-             Status(ErrorCode::kUnsupportedForMessageFormat,
-                    "message format v0/v1 (magic < 2) is not supported yet"),
-             ctx.api_version);
+  if (Status s = CheckRecordsForVersion(view, ctx.api_version); !s.ok()) {
+    SetError(out, s, ctx.api_version);
     return nullptr;
   }
   auto log = ctx.broker->GetPartition(*topic, PartitionId(in.index));
