@@ -86,12 +86,18 @@ Status Broker::Start() {
 
 void Broker::Stop() {
   if (server_) server_->Stop();
+  // Drops held group answers, and with them their connections, while the loops exist.
   if (groups_) groups_->Stop();
   if (logs_) {
+    // Runs the last flush callbacks (acks=all produces, coordinator writes): their answers
+    // are posted to the stopped loops and never sent.
     Status s = logs_->Close();
     if (!s.ok()) spdlog::error("closing the partition logs: {}", s.ToString());
-    logs_.reset();
   }
+  // The loops go first: what is still queued on them (a long-poll fetch's timer) refers to
+  // partition logs, which must outlive it.
+  server_.reset();
+  logs_.reset();
   groups_.reset();
   group_log_.reset();
 }

@@ -44,7 +44,9 @@ class Broker {
   // Where clients reach this broker (advertised.listeners, else the first listener with
   // a wildcard host shown as 127.0.0.1 and port 0 replaced by the bound port).
   Address advertised() const;
-  std::vector<uint16_t> bound_ports() const { return server_->bound_ports(); }
+  std::vector<uint16_t> bound_ports() const {
+    return server_ ? server_->bound_ports() : std::vector<uint16_t>();
+  }
 
   // The log of `topic`'s partition, created with the topic's config if it is missing
   // (e.g. after a crash between the registry write and the directory creation).

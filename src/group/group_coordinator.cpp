@@ -51,6 +51,20 @@ void GroupCoordinator::Stop() {
   active_.store(false, std::memory_order_release);
   timers_.Stop();
   if (thread_.joinable()) thread_.join();
+  // Drop every group, and with them the held answers (their connections are closing).
+  // Pending durability callbacks keep their own reference to an entry.
+  std::unordered_map<std::string, EntryPtr> groups;
+  {
+    std::unique_lock lock(map_mu_);
+    groups.swap(groups_);
+  }
+  for (auto& [id, entry] : groups) {
+    std::lock_guard lock(entry->mu);
+    for (auto& [member_id, m] : entry->group.members()) {
+      m.awaiting_join = nullptr;
+      m.awaiting_sync = nullptr;
+    }
+  }
 }
 
 int32_t GroupCoordinator::PartitionFor(std::string_view group_id) const {

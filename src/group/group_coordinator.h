@@ -74,7 +74,9 @@ class GroupCoordinator {
   // Replays the log (on the coordinator thread, or inline without one), then serves timers.
   void Start();
   // Stops the timers and refuses requests (COORDINATOR_NOT_AVAILABLE). Held callbacks are
-  // dropped. Idempotent. REQUIRES: no request is in flight (the network is stopped).
+  // dropped unanswered, releasing what they hold (connections). Callbacks of writes still
+  // waiting for durability run later as usual. Idempotent.
+  // REQUIRES: no request is in flight (the network is stopped).
   void Stop();
   bool loaded() const { return loaded_.load(std::memory_order_acquire); }
   // Started and not stopped (nor failed to load).
