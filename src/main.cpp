@@ -1,4 +1,5 @@
-// gregor: the broker (`gregor serve`) and, later, the command-line tool.
+// gregor: the broker (`gregor serve`) and the command-line tool (every other command,
+// src/cli).
 
 #include <fmt/format.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 
 #include "broker/broker.h"
 #include "broker/broker_config.h"
+#include "cli/cli.h"
 
 extern char** environ;
 
@@ -111,11 +113,6 @@ int main(int argc, char** argv) {
   auto logger = spdlog::stderr_color_mt("gregor");
   spdlog::set_default_logger(logger);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
-  if (argc < 2 || std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "--help") == 0) {
-    PrintUsage();
-    return argc < 2 ? kExitUsage : 0;
-  }
-  if (std::strcmp(argv[1], "serve") == 0) return Serve(argc - 2, argv + 2);
-  fmt::print(stderr, "gregor: unknown command '{}' (see --help)\n", argv[1]);
-  return kExitUsage;
+  if (argc >= 2 && std::strcmp(argv[1], "serve") == 0) return Serve(argc - 2, argv + 2);
+  return gregor::cli::RunCli(argc, argv);
 }
