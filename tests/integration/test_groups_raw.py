@@ -6,7 +6,6 @@ DeleteGroups) are built on kafka_raw's Writer/Reader and are also used by the ot
 test_groups_*.py files. Field versions follow Kafka's message definitions.
 """
 
-import struct
 import time
 
 import pytest
