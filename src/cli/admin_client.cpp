@@ -5,65 +5,10 @@
 #include <algorithm>
 #include <functional>
 
+#include "cli/admin_call.h"
+
 namespace gregor::cli {
 namespace {
-
-// Owns the objects of one admin request: its options and reply queue, and the reply.
-class AdminCall {
- public:
-  AdminCall(KafkaHandle& h, rd_kafka_admin_op_t op, bool validate_only)
-      : h_(h),
-        queue_(rd_kafka_queue_new(h.get())),
-        options_(rd_kafka_AdminOptions_new(h.get(), op)) {
-    char errstr[256];
-    int timeout = h.options().timeout_ms;
-    rd_kafka_AdminOptions_set_request_timeout(options_, timeout, errstr, sizeof(errstr));
-    if (op == RD_KAFKA_ADMIN_OP_CREATETOPICS || op == RD_KAFKA_ADMIN_OP_DELETETOPICS ||
-        op == RD_KAFKA_ADMIN_OP_CREATEPARTITIONS) {
-      rd_kafka_AdminOptions_set_operation_timeout(options_, timeout, errstr, sizeof(errstr));
-    }
-    if (validate_only) rd_kafka_AdminOptions_set_validate_only(options_, 1, errstr, sizeof(errstr));
-  }
-  ~AdminCall() {
-    if (event_ != nullptr) rd_kafka_event_destroy(event_);
-    rd_kafka_AdminOptions_destroy(options_);
-    rd_kafka_queue_destroy(queue_);
-  }
-  AdminCall(const AdminCall&) = delete;
-  AdminCall& operator=(const AdminCall&) = delete;
-
-  rd_kafka_AdminOptions_t* options() { return options_; }
-  rd_kafka_queue_t* queue() { return queue_; }
-
-  // Waits for the reply. Errors: the request's own error (not the per-item ones).
-  Result<rd_kafka_event_t*> Wait() {
-    auto deadline = std::chrono::steady_clock::now() +
-                    std::chrono::milliseconds(h_.options().timeout_ms + 1000);
-    while (event_ == nullptr) {
-      event_ = rd_kafka_queue_poll(queue_, std::min(200, std::max(1, RemainingMs(deadline))));
-      if (event_ != nullptr) break;
-      h_.Poll(0);
-      if (auto fatal = h_.fatal_error()) return *fatal;
-      if (RemainingMs(deadline) == 0) {
-        return Status(ErrorCode::kRequestTimedOut,
-                      fmt::format("no answer from {} within {} ms", h_.options().bootstrap,
-                                  h_.options().timeout_ms));
-      }
-    }
-    rd_kafka_resp_err_t err = rd_kafka_event_error(event_);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      const char* text = rd_kafka_event_error_string(event_);
-      return RdkafkaStatus(err, text ? text : "");
-    }
-    return event_;
-  }
-
- private:
-  KafkaHandle& h_;
-  rd_kafka_queue_t* queue_;
-  rd_kafka_AdminOptions_t* options_;
-  rd_kafka_event_t* event_ = nullptr;
-};
 
 std::vector<Status> TopicResults(const rd_kafka_topic_result_t** results, size_t n,
                                  const std::vector<std::string>& order) {
@@ -319,6 +264,27 @@ Result<Watermarks> AdminClient::QueryWatermarks(const std::string& topic, int32_
       handle_->get(), topic.c_str(), partition, &w.low, &w.high, handle_->options().timeout_ms);
   GREGOR_RETURN_IF_ERROR(RdkafkaStatus(err));
   return w;
+}
+
+Result<std::vector<int64_t>> AdminClient::OffsetsForTime(const std::string& topic,
+                                                         const std::vector<int32_t>& partitions,
+                                                         int64_t timestamp_ms) {
+  rd_kafka_topic_partition_list_t* list =
+      rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size()));
+  for (int32_t p : partitions) {
+    rd_kafka_topic_partition_list_add(list, topic.c_str(), p)->offset = timestamp_ms;
+  }
+  rd_kafka_resp_err_t err =
+      rd_kafka_offsets_for_times(handle_->get(), list, handle_->options().timeout_ms);
+  std::vector<int64_t> out;
+  Status status = RdkafkaStatus(err);
+  for (int i = 0; status.ok() && i < list->cnt; ++i) {
+    status = RdkafkaStatus(list->elems[i].err);
+    out.push_back(list->elems[i].offset);
+  }
+  rd_kafka_topic_partition_list_destroy(list);
+  GREGOR_RETURN_IF_ERROR(status);
+  return out;
 }
 
 }  // namespace gregor::cli

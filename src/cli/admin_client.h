@@ -69,6 +69,39 @@ struct NewTopic {
   std::map<std::string, std::string> configs;
 };
 
+struct GroupListing {
+  std::string id;
+  std::string state;    // Stable, Empty, PreparingRebalance, ... (librdkafka's names)
+  bool simple = false;  // only committed offsets, no members ever joined
+};
+
+struct TopicPartitionRef {
+  std::string topic;
+  int32_t partition = 0;
+  auto operator<=>(const TopicPartitionRef&) const = default;
+};
+
+struct GroupMember {
+  std::string member_id;
+  std::string instance_id;  // static membership; "" when none
+  std::string client_id;
+  std::string host;
+  std::vector<TopicPartitionRef> assignment;
+};
+
+struct GroupDescription {
+  std::string id;
+  std::string state;
+  std::string assignor;
+  std::vector<GroupMember> members;
+};
+
+struct CommittedOffset {
+  TopicPartitionRef tp;
+  int64_t offset = -1;  // -1: nothing committed
+  Status error;
+};
+
 struct Watermarks {
   int64_t low = -1;
   int64_t high = -1;
@@ -96,6 +129,23 @@ class AdminClient {
       const std::vector<std::pair<std::string, std::map<std::string, std::string>>>& topics,
       bool validate_only);
   Result<Watermarks> QueryWatermarks(const std::string& topic, int32_t partition);
+  // The first offset whose timestamp is >= `timestamp_ms` in each partition, or -1 when
+  // every record is older.
+  Result<std::vector<int64_t>> OffsetsForTime(const std::string& topic,
+                                              const std::vector<int32_t>& partitions,
+                                              int64_t timestamp_ms);
+
+  // Consumer groups (admin_groups.cpp).
+  Result<std::vector<GroupListing>> ListGroups();
+  // Errors: the group's own error (e.g. GROUP_AUTHORIZATION_FAILED); an unknown group
+  // is described as Dead with no members, as Kafka does.
+  Result<GroupDescription> DescribeGroup(const std::string& group);
+  // Every committed offset of the group, sorted by topic and partition.
+  Result<std::vector<CommittedOffset>> GroupOffsets(const std::string& group);
+  // Commits `offsets` for the group; one Status per partition, in order. Kafka refuses
+  // this (UNKNOWN_MEMBER_ID) while the group has members.
+  Result<std::vector<Status>> CommitGroupOffsets(const std::string& group,
+                                                 const std::vector<CommittedOffset>& offsets);
 
   KafkaHandle& handle() { return *handle_; }
 

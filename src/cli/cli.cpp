@@ -44,12 +44,14 @@ int RunCli(int argc, char** argv) {
       "  echo 'k1:hello' | gregor produce orders --key-separator :\n"
       "  gregor consume orders --from-beginning --max-messages 10 --format '%k %s\\n'\n"
       "  gregor apply -f topics.yaml --dry-run\n"
+      "  gregor group describe billing          # members, committed offsets, lag\n"
       "Errors print one line, 'gregor: KAFKA_ERROR_NAME: message', and exit 1; usage errors "
       "exit 2.";
   AddTopicCommands(app, global, action);
   AddProduceCommand(app, global, action);
   AddConsumeCommand(app, global, action);
   AddApplyCommand(app, global, action);
+  AddGroupCommands(app, global, action);
   app.add_subcommand("serve", "Run the broker (see `gregor serve --help`)");
   // Set last: CLI11 copies a parent's footer into subcommands created after it.
   app.footer(examples);

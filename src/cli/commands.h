@@ -31,6 +31,7 @@ void AddTopicCommands(CLI::App& app, const GlobalOptions& global, Action& action
 void AddProduceCommand(CLI::App& app, const GlobalOptions& global, Action& action);
 void AddConsumeCommand(CLI::App& app, const GlobalOptions& global, Action& action);
 void AddApplyCommand(CLI::App& app, const GlobalOptions& global, Action& action);
+void AddGroupCommands(CLI::App& app, const GlobalOptions& global, Action& action);
 
 // Splits "name=value" (the value may contain '='). Errors: kInvalidRequest naming `what`.
 Result<std::pair<std::string, std::string>> SplitAssignment(std::string_view text,

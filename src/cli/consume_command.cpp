@@ -1,6 +1,7 @@
 // gregor consume TOPIC: prints records as they arrive, with a format template or as JSON
 // lines. Without --group it reads partitions directly (no consumer group, nothing
-// committed), so it works on any cluster and never disturbs an application's offsets.
+// committed), so it never disturbs an application's offsets; with --group it joins the
+// group, shares the partitions with the other members and commits what it printed.
 
 #include <fmt/format.h>
 
@@ -28,6 +29,7 @@ struct ConsumeOptions {
   int64_t max_messages = -1;
   std::string format = "%s\\n";
   bool exit_at_end = false;
+  std::string group;
 };
 
 // "beginning"/"earliest", "end"/"latest", N (absolute) or -N (N before the end).
@@ -88,9 +90,131 @@ nlohmann::ordered_json ToJson(const ConsumedRecord& r) {
           {"headers", headers}};
 }
 
+// Prints records and keeps the progress line.
+class Printer {
+ public:
+  Printer(const GlobalOptions& g, MessageFormat format)
+      : json_(g.format() == OutputFormat::kJson),
+        format_(std::move(format)),
+        progress_(IsTerminal(stderr) && !IsTerminal(stdout)) {}
+  ~Printer() {
+    std::fflush(stdout);
+    if (progress_) fmt::print(stderr, "\rconsumed {} record(s)\n", count_);
+  }
+  int64_t count() const { return count_; }
+
+  void Print(const std::string& topic, const rd_kafka_message_t* m) {
+    ConsumedRecord record = ToRecord(topic, m);
+    std::string text;
+    if (json_) {
+      text = ToJson(record).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+      text += '\n';
+    } else {
+      text = format_.Render(record);
+    }
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    ++count_;
+    auto now = std::chrono::steady_clock::now();
+    if (progress_ && now - last_progress_ > std::chrono::milliseconds(200)) {
+      fmt::print(stderr, "\rconsumed {} record(s)", count_);
+      last_progress_ = now;
+    }
+  }
+
+ private:
+  bool json_;
+  MessageFormat format_;
+  bool progress_;
+  int64_t count_ = 0;
+  std::chrono::steady_clock::time_point last_progress_ = std::chrono::steady_clock::now();
+};
+
+// --group: subscribe as a member; offsets of printed records are committed.
+int RunGroupConsume(const GlobalOptions& g, const ConsumeOptions& o, MessageFormat format) {
+  auto handle =
+      KafkaHandle::Create(g.client, RD_KAFKA_CONSUMER,
+                          {{"group.id", o.group},
+                           {"enable.partition.eof", "true"},
+                           {"auto.offset.reset", o.from_beginning ? "earliest" : "latest"},
+                           {"enable.auto.commit", "true"},
+                           {"enable.auto.offset.store", "false"},
+                           {"allow.auto.create.topics", "false"}});
+  if (!handle.ok()) return PrintError(handle.status());
+  auto listed = (*handle)->TopicPartitions(o.topic);
+  if (!listed.ok()) return PrintError(listed.status());
+  rd_kafka_t* rk = (*handle)->get();
+  rd_kafka_poll_set_consumer(rk);
+  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(topics, o.topic.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_resp_err_t err = rd_kafka_subscribe(rk, topics);
+  rd_kafka_topic_partition_list_destroy(topics);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return PrintError(RdkafkaStatus(err));
+
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  Status failure;
+  {
+    Printer printer(g, std::move(format));
+    std::set<int32_t> at_end;
+    while (!interrupted.load() && (o.max_messages < 0 || printer.count() < o.max_messages)) {
+      rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 200);
+      if (m == nullptr) {
+        if (auto fatal = (*handle)->fatal_error()) {
+          failure = *fatal;
+          break;
+        }
+        continue;
+      }
+      if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        at_end.insert(m->partition);
+        rd_kafka_message_destroy(m);
+        rd_kafka_topic_partition_list_t* assigned = nullptr;
+        if (o.exit_at_end && rd_kafka_assignment(rk, &assigned) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+          bool all = assigned->cnt > 0;
+          for (int i = 0; i < assigned->cnt; ++i) {
+            all = all && at_end.count(assigned->elems[i].partition) > 0;
+          }
+          rd_kafka_topic_partition_list_destroy(assigned);
+          if (all) break;
+        }
+        continue;
+      }
+      if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        failure = RdkafkaStatus(m->err, rd_kafka_message_errstr(m));
+        rd_kafka_message_destroy(m);
+        break;
+      }
+      at_end.erase(m->partition);
+      printer.Print(o.topic, m);
+      rd_kafka_topic_partition_list_t* done = rd_kafka_topic_partition_list_new(1);
+      rd_kafka_topic_partition_list_add(done, o.topic.c_str(), m->partition)->offset =
+          m->offset + 1;
+      rd_kafka_offsets_store(rk, done);
+      rd_kafka_topic_partition_list_destroy(done);
+      rd_kafka_message_destroy(m);
+    }
+  }
+  // Leaves the group and commits the stored offsets.
+  err = rd_kafka_consumer_close(rk);
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  if (!failure.ok()) return PrintError(failure);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return PrintError(RdkafkaStatus(err));
+  return 0;
+}
+
 int RunConsume(const GlobalOptions& g, const ConsumeOptions& o) {
   auto format = MessageFormat::Parse(o.format);
   if (!format.ok()) return PrintError(format.status());
+  if (!o.group.empty()) {
+    if (!o.partitions.empty() || o.offset != "end") {
+      return PrintError(ErrorCode::kInvalidRequest,
+                        "--partition and --offset do not apply to --group (the group assigns "
+                        "partitions and resumes from its committed offsets; see `gregor group "
+                        "reset-offsets`)");
+    }
+    return RunGroupConsume(g, o, std::move(*format));
+  }
   auto start = ParseStartOffset(o.from_beginning ? "beginning" : o.offset);
   if (!start.ok()) return PrintError(start.status());
   auto handle = KafkaHandle::Create(g.client, RD_KAFKA_CONSUMER,
@@ -117,53 +241,36 @@ int RunConsume(const GlobalOptions& g, const ConsumeOptions& o) {
 
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
-  bool progress = IsTerminal(stderr) && !IsTerminal(stdout);
-  auto last_progress = std::chrono::steady_clock::now();
-  std::set<int32_t> at_end;
-  int64_t count = 0;
   Status failure;
-  while (!interrupted.load() && (o.max_messages < 0 || count < o.max_messages)) {
-    rd_kafka_message_t* m = rd_kafka_consume_queue(queue, 200);
-    if (m == nullptr) {
-      if (auto fatal = (*handle)->fatal_error()) {
-        failure = *fatal;
+  {
+    Printer printer(g, std::move(*format));
+    std::set<int32_t> at_end;
+    while (!interrupted.load() && (o.max_messages < 0 || printer.count() < o.max_messages)) {
+      rd_kafka_message_t* m = rd_kafka_consume_queue(queue, 200);
+      if (m == nullptr) {
+        if (auto fatal = (*handle)->fatal_error()) {
+          failure = *fatal;
+          break;
+        }
+        continue;
+      }
+      if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        at_end.insert(m->partition);
+        rd_kafka_message_destroy(m);
+        if (o.exit_at_end && at_end.size() == partitions.size()) break;
+        continue;
+      }
+      if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        failure = RdkafkaStatus(
+            m->err, fmt::format("partition {}: {}", m->partition, rd_kafka_message_errstr(m)));
+        rd_kafka_message_destroy(m);
         break;
       }
-      continue;
-    }
-    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      at_end.insert(m->partition);
+      at_end.erase(m->partition);
+      printer.Print(o.topic, m);
       rd_kafka_message_destroy(m);
-      if (o.exit_at_end && at_end.size() == partitions.size()) break;
-      continue;
-    }
-    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      failure = RdkafkaStatus(
-          m->err, fmt::format("partition {}: {}", m->partition, rd_kafka_message_errstr(m)));
-      rd_kafka_message_destroy(m);
-      break;
-    }
-    at_end.erase(m->partition);
-    ConsumedRecord record = ToRecord(o.topic, m);
-    rd_kafka_message_destroy(m);
-    if (g.format() == OutputFormat::kJson) {
-      std::string line =
-          ToJson(record).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-      std::fwrite(line.data(), 1, line.size(), stdout);
-      std::fputc('\n', stdout);
-    } else {
-      std::string text = format->Render(record);
-      std::fwrite(text.data(), 1, text.size(), stdout);
-    }
-    ++count;
-    if (progress &&
-        std::chrono::steady_clock::now() - last_progress > std::chrono::milliseconds(200)) {
-      fmt::print(stderr, "\rconsumed {} record(s)", count);
-      last_progress = std::chrono::steady_clock::now();
     }
   }
-  std::fflush(stdout);
-  if (progress) fmt::print(stderr, "\rconsumed {} record(s)\n", count);
   for (int32_t p : partitions) rd_kafka_consume_stop(rkt, p);
   rd_kafka_queue_destroy(queue);
   rd_kafka_topic_destroy(rkt);
@@ -194,6 +301,11 @@ void AddConsumeCommand(CLI::App& app, const GlobalOptions& g, Action& action) {
                   "(--output json prints JSON lines instead)");
   cmd->add_flag("-e,--exit-at-end", o->exit_at_end,
                 "Exit once every partition has been read to its end");
+  cmd->add_option("-g,--group", o->group,
+                  "Consume as a member of this consumer group: partitions are shared with its "
+                  "other members, reading resumes from its committed offsets (or starts at the "
+                  "end, or the beginning with --from-beginning) and printed records are "
+                  "committed");
   cmd->callback([&g, &action, o] { action = [&g, o] { return RunConsume(g, *o); }; });
 }
 

@@ -159,7 +159,9 @@ def test_unreachable_cluster_fails_fast(broker_factory):
     ["--help"], ["topic", "--help"], ["topic", "list", "--help"], ["topic", "describe", "--help"],
     ["topic", "create", "--help"], ["topic", "delete", "--help"],
     ["topic", "alter-config", "--help"], ["topic", "add-partitions", "--help"],
-    ["produce", "--help"], ["consume", "--help"], ["apply", "--help"],
+    ["produce", "--help"], ["consume", "--help"], ["apply", "--help"], ["group", "--help"],
+    ["group", "list", "--help"], ["group", "describe", "--help"],
+    ["group", "reset-offsets", "--help"],
 ])
 def test_help_everywhere(broker_factory, args):
     broker = broker_factory(start=False)
