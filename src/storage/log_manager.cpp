@@ -253,6 +253,11 @@ void LogManager::RunMaintenance() {
                    compacted->bytes_before, compacted->bytes_after);
     }
     log->DeleteExpiredFiles();
+    int expired = log->ExpireProducers(options_.producer_id_expiration_ms);
+    if (expired > 0) {
+      spdlog::info("storage: {}: forgot {} producer(s) idle for producer.id.expiration.ms",
+                   log->dir(), expired);
+    }
   }
   DeleteRemovedDirs();
 }

@@ -50,6 +50,7 @@ struct LogManagerOptions {
   int recovery_threads = 2;                      // num.recovery.threads.per.data.dir
   int64_t retention_check_interval_ms = 300000;  // log.retention.check.interval.ms
   int64_t flush_check_interval_ms = 1000;        // log.flush.scheduler.interval.ms
+  int64_t producer_id_expiration_ms = 86400000;  // producer.id.expiration.ms
   // False in tests: no maintenance thread; call RunMaintenance() instead.
   bool background_thread = true;
 };
@@ -83,7 +84,8 @@ class LogManager {
   const RecoveryStats& recovery_stats() const { return recovery_stats_; }
   bool opened_after_clean_shutdown() const { return clean_start_; }
 
-  // One pass of retention, compaction and file deletion over every partition.
+  // One pass of retention, compaction, idle-producer expiration and file deletion over
+  // every partition.
   void RunMaintenance();
 
   // Stops the threads, syncs and closes every log, and writes the clean-shutdown marker

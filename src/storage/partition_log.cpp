@@ -144,7 +144,7 @@ Status PartitionLog::Load(bool clean_shutdown) {
   }
   flushed_.store(end.value());
   last_flush_ms_ = clock_->MonotonicMs();
-  return Status::Ok();
+  return LoadProducerState();
 }
 
 Status PartitionLog::CheckAppendable() const {
@@ -174,6 +174,8 @@ Status PartitionLog::Roll(Offset next) {
   int64_t now = clock_->NowMs();
   GREGOR_ASSIGN_OR_RETURN(std::shared_ptr<Segment> s,
                           Segment::Create(dir_, next, SegmentOptionsFor(config_, io_), now));
+  // The state of every batch below `next`: recovery replays at most the new segment.
+  SnapshotProducers(next);
   std::shared_ptr<Segment> old = segments_.back();
   Status sealed = old->Seal();
   if (!sealed.ok()) {
@@ -206,6 +208,18 @@ Result<AppendInfo> PartitionLog::Append(std::span<uint8_t> batches, AppendOrigin
     }
     int64_t now = clock_->NowMs();
     Offset base = log_end_offset();
+    StagedProducerUpdates staged;
+    if (v.producer_batches > 0) {
+      GREGOR_ASSIGN_OR_RETURN(auto duplicate,
+                              StageProducers(batches, base, origin, now, &staged));
+      if (duplicate.has_value()) {
+        info.base_offset = duplicate->first_offset;
+        info.last_offset = duplicate->last_offset;
+        info.log_start_offset = log_start_offset();
+        info.duplicate = true;
+        return info;
+      }
+    }
     Offset last = base + (v.offset_count - 1);
     int64_t max_ts = config_.log_append_time ? now : v.max_timestamp;
     if (ShouldRoll(*segments_.back(), bytes, last, max_ts, now)) {
@@ -223,6 +237,10 @@ Result<AppendInfo> PartitionLog::Append(std::span<uint8_t> batches, AppendOrigin
       pos += batch.size();
     }
     GREGOR_RETURN_IF_ERROR(segments_.back()->Append(batches, config_.index_interval_bytes));
+    if (!staged.empty()) {
+      producers_.Commit(std::move(staged));
+      PublishStableOffset();
+    }
     log_end_.store(next.value(), std::memory_order_release);
     unflushed_messages_ += v.record_count;
     flush_due = unflushed_messages_ >= config_.flush_messages;
@@ -236,17 +254,19 @@ Result<AppendInfo> PartitionLog::Append(std::span<uint8_t> batches, AppendOrigin
   return info;
 }
 
-Result<ReadResult> PartitionLog::Read(Offset offset, int64_t max_bytes, bool min_one_batch) const {
+Result<ReadResult> PartitionLog::Read(Offset offset, int64_t max_bytes, bool min_one_batch,
+                                      bool read_committed) const {
   ReadResult result;
   std::shared_ptr<Segment> segment;
   int64_t end = 0;
+  Offset bound;  // nothing at or after it is returned
   {
     std::shared_lock lock(mu_);
     if (state_ == State::kDeleted) {
       return Status(ErrorCode::kNotLeaderOrFollower, dir_ + " was deleted");
     }
     result.high_watermark = high_watermark();
-    result.last_stable_offset = result.high_watermark;
+    result.last_stable_offset = last_stable_offset();
     result.log_start_offset = log_start_offset();
     if (offset < result.log_start_offset || offset > result.high_watermark) {
       return Status(ErrorCode::kOffsetOutOfRange,
@@ -254,7 +274,9 @@ Result<ReadResult> PartitionLog::Read(Offset offset, int64_t max_bytes, bool min
                         std::to_string(result.log_start_offset.value()) + ", " +
                         std::to_string(result.high_watermark.value()) + "]");
     }
-    if (offset == result.high_watermark) return result;
+    bound = read_committed ? result.last_stable_offset : result.high_watermark;
+    if (offset >= bound) return result;
+    if (read_committed) result.aborted = producers_.AbortedTransactions(offset, bound);
     auto it = std::upper_bound(
         segments_.begin(), segments_.end(), offset,
         [](Offset o, const std::shared_ptr<Segment>& s) { return o < s->base_offset(); });
@@ -263,6 +285,12 @@ Result<ReadResult> PartitionLog::Read(Offset offset, int64_t max_bytes, bool min
     end = segment->size();
   }
   while (true) {
+    if (bound < result.high_watermark) {
+      // The last stable offset is the first offset of a batch (an open transaction's
+      // first): stop right before that batch.
+      GREGOR_ASSIGN_OR_RETURN(std::optional<BatchLocation> stop, segment->FindBatch(bound, end));
+      if (stop.has_value()) end = stop->position;
+    }
     GREGOR_ASSIGN_OR_RETURN(std::optional<BatchLocation> loc, segment->FindBatch(offset, end));
     if (loc.has_value()) {
       int64_t start = loc->position;
@@ -373,6 +401,7 @@ Status PartitionLog::Close() {
   if (state_ != State::kOpen) return synced;
   state_ = State::kClosed;
   GREGOR_RETURN_IF_ERROR(synced);
+  SnapshotProducers(log_end_offset());
   return segments_.back()->Seal();
 }
 

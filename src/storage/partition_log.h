@@ -9,9 +9,17 @@
 // "0\n<log start offset>\n", the first being the format version. On open, the log start is
 // the larger of it and the first segment's base offset.
 //
-// Offsets: log start <= high watermark == last stable offset == log end, and flushed <=
+// Offsets: log start <= last stable offset <= high watermark == log end, and flushed <=
 // log end. With one replica the high watermark is the log end after each append (as Kafka
-// with replication factor 1); the last stable offset equals it until transactions exist.
+// with replication factor 1). The last stable offset is the first offset of the oldest
+// open transaction, or the high watermark when none is open.
+//
+// Producer state (producer_state.h) is checked and updated inside Append under the
+// partition lock: idempotent duplicates are answered with their original offsets and
+// nothing is written; sequence and epoch errors reject the append. It is snapshotted
+// (producer_snapshot.h) when a segment rolls and on Close, and rebuilt on open from the
+// newest snapshot plus the batch headers after it, so a retry after a crash is still
+// recognised as a duplicate.
 //
 // Threading: every public method is thread-safe. One shared_mutex guards the segment list
 // and offsets: appends and segment deletions/replacements hold it exclusively, readers
@@ -43,6 +51,7 @@
 #include "base/thread_annotations.h"
 #include "base/types.h"
 #include "storage/file_io.h"
+#include "storage/producer_state.h"
 #include "storage/record_batch.h"
 
 namespace gregor::storage {
@@ -73,6 +82,9 @@ struct AppendInfo {
   Offset last_offset;
   int64_t log_append_time_ms = -1;  // -1 unless LogAppendTime
   Offset log_start_offset;
+  // An idempotent retry of a batch already in the log: nothing was written, and the
+  // offsets are the original's.
+  bool duplicate = false;
 };
 
 struct ReadResult {
@@ -82,6 +94,8 @@ struct ReadResult {
   Offset high_watermark;
   Offset log_start_offset;
   Offset last_stable_offset;
+  // With read_committed: aborted transactions overlapping [offset, last stable offset).
+  std::vector<AbortedTxn> aborted;
 };
 
 struct PartitionLogOptions {
@@ -118,24 +132,31 @@ class PartitionLog {
   PartitionLog(const PartitionLog&) = delete;
   PartitionLog& operator=(const PartitionLog&) = delete;
 
-  // Validates (record_batch.h), stamps offsets (and LogAppendTime) and appends under the
-  // partition lock. The batch bytes are modified in place. Nothing of a rejected payload
-  // is written. Errors: those of ValidateBatches; kRecordListTooLarge if the payload
-  // exceeds segment.bytes; kKafkaStorageError on I/O failure; kNotLeaderOrFollower once
-  // the log is closed or deleted.
+  // Validates (record_batch.h), checks producer state (producer_state.h), stamps offsets
+  // (and LogAppendTime) and appends under the partition lock. The batch bytes are
+  // modified in place. Nothing of a rejected payload is written; nothing of a duplicate
+  // either (AppendInfo::duplicate). Errors: those of ValidateBatches and of
+  // ProducerStateManager::Stage; kRecordListTooLarge if the payload exceeds
+  // segment.bytes; kKafkaStorageError on I/O failure; kNotLeaderOrFollower once the log
+  // is closed or deleted.
   Result<AppendInfo> Append(std::span<uint8_t> batches,
                             AppendOrigin origin = AppendOrigin::kClient);
 
   // Whole batches from the one containing `offset`, within one segment, at most
   // `max_bytes` except that with `min_one_batch` the first batch is returned whole even
-  // if larger (KIP-74); never at or after the high watermark. Empty at the high
-  // watermark. The regions stay readable after the segment is deleted. Errors:
+  // if larger (KIP-74); never at or after the high watermark, and with `read_committed`
+  // never at or after the last stable offset (filling ReadResult::aborted). Empty at that
+  // bound. The regions stay readable after the segment is deleted. Errors:
   // kOffsetOutOfRange if offset < log start or > high watermark; kKafkaStorageError.
-  Result<ReadResult> Read(Offset offset, int64_t max_bytes, bool min_one_batch) const;
+  Result<ReadResult> Read(Offset offset, int64_t max_bytes, bool min_one_batch,
+                          bool read_committed = false) const;
 
   Offset log_start_offset() const { return Offset(log_start_.load(std::memory_order_acquire)); }
   Offset high_watermark() const { return Offset(log_end_.load(std::memory_order_acquire)); }
-  Offset last_stable_offset() const { return high_watermark(); }
+  Offset last_stable_offset() const {
+    int64_t first_unstable = first_unstable_.load(std::memory_order_acquire);
+    return first_unstable >= 0 ? Offset(first_unstable) : high_watermark();
+  }
   Offset log_end_offset() const { return Offset(log_end_.load(std::memory_order_acquire)); }
 
   // ListOffsets by timestamp: the first record at or after the log start whose timestamp
@@ -179,7 +200,14 @@ class PartitionLog {
   // Unlinks the files of removed segments once file.delete.delay.ms has passed.
   void DeleteExpiredFiles();
 
-  // Syncs, then closes the active segment's indexes. Afterwards appends fail; reads work.
+  // ---- producer state (producer_state.h)
+  // DescribeProducers: every producer with state here.
+  std::vector<ProducerInfo> ActiveProducers() const;
+  // Forgets idle producers (producer.id.expiration.ms). Returns how many.
+  int ExpireProducers(int64_t expiration_ms);
+
+  // Syncs, snapshots the producer state, then closes the active segment's indexes.
+  // Afterwards appends fail; reads work.
   Status Close();
   // The partition was deleted: drops all segments; every call fails from now on.
   void MarkDeleted();
@@ -198,6 +226,17 @@ class PartitionLog {
 
   PartitionLog(std::string dir, const LogConfig& config, const PartitionLogOptions& options);
   Status Load(bool clean_shutdown);
+  // Producer state from the newest usable snapshot plus the batch headers after it
+  // (partition_log_producers.cpp).
+  Status LoadProducerState() REQUIRES(mu_);
+  Status ReplayProducerState(Offset from) REQUIRES(mu_);
+  // Stages the producer-state effect of every batch of `batches` (to be written from
+  // `base`); returns the original offsets if the payload is an idempotent duplicate.
+  Result<std::optional<ProducerStateManager::Duplicate>> StageProducers(
+      std::span<const uint8_t> batches, Offset base, AppendOrigin origin, int64_t now,
+      StagedProducerUpdates* staged) const REQUIRES(mu_);
+  void PublishStableOffset() REQUIRES(mu_);
+  void SnapshotProducers(Offset at) REQUIRES(mu_);
   Status CheckAppendable() const REQUIRES(mu_);
   bool ShouldRoll(const Segment& active, int64_t bytes, Offset last, int64_t max_ts,
                   int64_t now) const REQUIRES(mu_);
@@ -225,11 +264,14 @@ class PartitionLog {
   int64_t unflushed_messages_ GUARDED_BY(mu_) = 0;
   int64_t last_flush_ms_ GUARDED_BY(mu_) = 0;
   std::vector<PendingDelete> pending_deletes_ GUARDED_BY(mu_);
+  ProducerStateManager producers_ GUARDED_BY(mu_);
   // Offsets: written under mu_ exclusively, read lock-free.
   std::atomic<int64_t> log_start_{0};
   std::atomic<int64_t> log_end_{0};
   std::atomic<int64_t> flushed_{0};
   std::atomic<int32_t> max_message_bytes_;
+  // First offset of the oldest open transaction, -1 when none (the LSO is then the HW).
+  std::atomic<int64_t> first_unstable_{-1};
 
   std::mutex sync_mu_;  // serialises Sync; never taken while holding mu_
   std::atomic<bool> failed_{false};

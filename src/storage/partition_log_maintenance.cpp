@@ -94,6 +94,8 @@ void PartitionLog::RemoveSegments(size_t n) {
   segments_.erase(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(n));
   Offset first = segments_.front()->base_offset();
   if (first > log_start_offset()) log_start_.store(first.value(), std::memory_order_release);
+  producers_.TruncateHead(log_start_offset());
+  PublishStableOffset();
 }
 
 Result<Offset> PartitionLog::DeleteRecordsBefore(Offset offset) {
@@ -111,6 +113,8 @@ Result<Offset> PartitionLog::DeleteRecordsBefore(Offset offset) {
   size_t n = 0;
   while (n + 1 < segments_.size() && segments_[n + 1]->base_offset() <= offset) ++n;
   if (n > 0) RemoveSegments(n);
+  producers_.TruncateHead(log_start_offset());
+  PublishStableOffset();
   return log_start_offset();
 }
 

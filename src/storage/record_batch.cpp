@@ -86,6 +86,18 @@ Status CheckOne(std::span<const uint8_t> rest, const ValidateOptions& options,
   if (h.control() && options.origin == AppendOrigin::kClient) {
     return Status(ErrorCode::kInvalidRecord, "clients may not write control batches");
   }
+  // Kafka's LogValidator: a client's idempotent batch needs a sequence, a transactional
+  // one a producer id.
+  if (options.origin == AppendOrigin::kClient) {
+    if (h.producer_id >= ProducerId(0) && h.base_sequence < 0) {
+      return Status(ErrorCode::kInvalidRecord,
+                    "producer id " + std::to_string(h.producer_id.value()) + " with sequence " +
+                        std::to_string(h.base_sequence));
+    }
+    if (h.transactional() && h.producer_id < ProducerId(0)) {
+      return Status(ErrorCode::kInvalidRecord, "transactional batch without a producer id");
+    }
+  }
   if (h.compression() == Compression::kNone) {
     GREGOR_RETURN_IF_ERROR(WalkRecords(batch));
   } else if (static_cast<int>(h.compression()) > static_cast<int>(Compression::kZstd)) {
@@ -133,6 +145,7 @@ Result<ValidatedBatches> ValidateBatches(std::span<const uint8_t> payload,
     out.batch_count++;
     out.offset_count += int64_t{h.last_offset_delta} + 1;
     out.record_count += h.record_count;
+    if (h.producer_id >= ProducerId(0)) out.producer_batches++;
     if (h.max_timestamp > out.max_timestamp) out.max_timestamp = h.max_timestamp;
     pos += static_cast<size_t>(size);
   }

@@ -120,6 +120,7 @@ struct ValidatedBatches {
   int64_t offset_count = 0;  // sum of LastOffsetDelta + 1
   int64_t record_count = 0;
   int64_t max_timestamp = -1;
+  int32_t producer_batches = 0;  // batches with a producer id (idempotent, transactional)
 };
 
 // Checks a produce payload (one or more concatenated batches) without materialising
@@ -130,7 +131,9 @@ struct ValidatedBatches {
 //                                 CRC mismatch, negative count, malformed records
 //   kUnsupportedForMessageFormat  legacy magic 0/1 (up-conversion is a later issue)
 //   kInvalidRecord                empty batch, count inconsistent with LastOffsetDelta or
-//                                 with the records, control batch from a client
+//                                 with the records, control batch from a client, a
+//                                 client batch with a producer id but no sequence or
+//                                 transactional without a producer id
 //   kMessageTooLarge              a batch larger than max_message_bytes
 // Thread-safety: pure function.
 Result<ValidatedBatches> ValidateBatches(std::span<const uint8_t> payload,
