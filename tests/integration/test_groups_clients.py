@@ -12,7 +12,7 @@ import pytest
 
 from gregor_fixture import REPO_ROOT
 import kafka_raw
-from test_groups_raw import NONE, offset_commit, offset_fetch
+from test_groups_raw import NONE, offset_commit, offset_fetch, wait_coordinator_loaded
 
 NODE_DIR = os.path.join(REPO_ROOT, "tests", "integration", "node")
 
@@ -38,7 +38,8 @@ def kafkajs_group(broker, group, topics, count, timeout_ms=30000):
 
 @pytest.fixture
 def gbroker(broker_factory):
-    return broker_factory(args=["--group.initial.rebalance.delay.ms=0", "--num.partitions=2"])
+    return wait_coordinator_loaded(broker_factory(
+        args=["--group.initial.rebalance.delay.ms=0", "--num.partitions=2"]))
 
 
 def test_kafkajs_consumer_of_several_topics(gbroker):
