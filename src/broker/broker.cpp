@@ -254,6 +254,24 @@ Status Broker::CreatePartitions(std::string_view name, int32_t partitions) {
 
 Status Broker::SetTopicConfigs(std::string_view name, std::map<std::string, std::string> configs) {
   std::lock_guard lock(admin_mu_);
+  return SetTopicConfigsLocked(name, std::move(configs));
+}
+
+Status Broker::AlterTopicConfigs(std::string_view name, const ConfigUpdate& compute,
+                                 bool validate_only) {
+  std::lock_guard lock(admin_mu_);
+  auto info = metadata_->Find(name);
+  if (info == nullptr) {
+    return Status(ErrorCode::kUnknownTopicOrPartition,
+                  fmt::format("topic '{}' does not exist", name));
+  }
+  GREGOR_ASSIGN_OR_RETURN(auto configs, compute(*info));
+  if (validate_only) return Status::Ok();
+  return SetTopicConfigsLocked(name, std::move(configs));
+}
+
+Status Broker::SetTopicConfigsLocked(std::string_view name,
+                                     std::map<std::string, std::string> configs) {
   GREGOR_RETURN_IF_ERROR(metadata_->SetConfigs(name, std::move(configs)));
   auto info = metadata_->Find(name);
   GREGOR_CHECK(info != nullptr);

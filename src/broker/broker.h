@@ -4,6 +4,7 @@
 // the network server and the dispatcher. main() creates one, Start()s it, and Stop()s it on a
 // signal.
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -80,11 +81,20 @@ class Broker {
   // Replaces the topic's config overrides and applies them to its logs at once.
   // REQUIRES: `configs` were validated. Errors: kUnknownTopicOrPartition, kKafkaStorageError.
   Status SetTopicConfigs(std::string_view name, std::map<std::string, std::string> configs);
+  // Read-modify-write of a topic's overrides under the admin lock, so that concurrent
+  // changes are not lost: `compute` gets the current topic and returns its new (validated)
+  // overrides, which are then persisted and applied as by SetTopicConfigs unless
+  // `validate_only`. Errors: kUnknownTopicOrPartition, compute's error, kKafkaStorageError.
+  using ConfigUpdate =
+      std::function<Result<std::map<std::string, std::string>>(const cluster::TopicInfo&)>;
+  Status AlterTopicConfigs(std::string_view name, const ConfigUpdate& compute, bool validate_only);
 
  private:
   explicit Broker(ConfigSet config) : config_(std::move(config)) {}
   Result<storage::PartitionLog*> OpenLogLocked(const cluster::TopicInfo& topic,
                                                PartitionId partition) REQUIRES(admin_mu_);
+  Status SetTopicConfigsLocked(std::string_view name, std::map<std::string, std::string> configs)
+      REQUIRES(admin_mu_);
   // Removes partition directories that the registry does not know (a crash during
   // DeleteTopics). Runs once, before serving.
   void RemoveOrphanPartitions();

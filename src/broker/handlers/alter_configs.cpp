@@ -22,15 +22,11 @@ constexpr int8_t kBrokerResource = 4;
 Status AlterTopic(Broker& broker, const AlterConfigsRequest::AlterConfigsResource& resource,
                   bool validate_only) {
   GREGOR_RETURN_IF_ERROR(cluster::ValidateTopicName(resource.resource_name));
-  if (broker.metadata().Find(resource.resource_name) == nullptr) {
-    return Status(ErrorCode::kUnknownTopicOrPartition,
-                  fmt::format("topic '{}' does not exist", resource.resource_name));
-  }
   std::vector<std::pair<std::string, std::optional<std::string>>> configs;
   for (const auto& c : resource.configs) configs.emplace_back(c.name, c.value);
-  GREGOR_ASSIGN_OR_RETURN(auto next, cluster::ReplaceConfigs(configs));
-  if (validate_only) return Status::Ok();
-  return broker.SetTopicConfigs(resource.resource_name, std::move(next));
+  return broker.AlterTopicConfigs(
+      resource.resource_name,
+      [&](const cluster::TopicInfo&) { return cluster::ReplaceConfigs(configs); }, validate_only);
 }
 
 Status AlterBroker(const Broker& broker,

@@ -34,23 +34,25 @@ Status CheckBrokerId(const Broker& broker, const std::string& name, bool allow_e
 
 Status AlterTopic(Broker& broker, const Resource& resource, bool validate_only) {
   GREGOR_RETURN_IF_ERROR(cluster::ValidateTopicName(resource.resource_name));
-  auto info = broker.metadata().Find(resource.resource_name);
-  if (info == nullptr) {
-    return Status(ErrorCode::kUnknownTopicOrPartition,
-                  fmt::format("topic '{}' does not exist", resource.resource_name));
-  }
   std::vector<cluster::ConfigChange> changes;
-  std::map<std::string, std::string> effective;
   for (const auto& c : resource.configs) {
     changes.push_back({c.name, static_cast<cluster::AlterConfigOp>(c.config_operation), c.value});
-    if (cluster::FindTopicConfig(c.name) != nullptr) {
-      effective[c.name] = cluster::EffectiveTopicConfig(broker.config(), info->configs, c.name);
-    }
   }
-  GREGOR_ASSIGN_OR_RETURN(
-      auto next, cluster::ApplyIncrementalConfigChanges(info->configs, changes, effective));
-  if (validate_only) return Status::Ok();
-  return broker.SetTopicConfigs(resource.resource_name, std::move(next));
+  // Computed under the broker's admin lock from the topic's current overrides, so two
+  // concurrent requests both take effect.
+  return broker.AlterTopicConfigs(
+      resource.resource_name,
+      [&](const cluster::TopicInfo& info) {
+        std::map<std::string, std::string> effective;
+        for (const auto& c : changes) {
+          if (cluster::FindTopicConfig(c.name) != nullptr) {
+            effective[c.name] =
+                cluster::EffectiveTopicConfig(broker.config(), info.configs, c.name);
+          }
+        }
+        return cluster::ApplyIncrementalConfigChanges(info.configs, changes, effective);
+      },
+      validate_only);
 }
 
 Status AlterLoggers(const Broker& broker, const Resource& resource, bool validate_only) {
