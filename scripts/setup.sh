@@ -12,7 +12,7 @@ packages=(
   libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev libssl-dev librdkafka-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real clients used by the integration tests and benchmarks
-  kcat python3-kafka python3-confluent-kafka python3-pytest
+  kcat python3-kafka python3-confluent-kafka python3-pytest python3-yaml
   # tools used by tests and benchmarks
   procps fio
 )
