@@ -168,6 +168,26 @@ def test_create_partitions(broker):
     assert all(d[0] is None for d in delivered), delivered
 
 
+def test_internal_topics_are_protected(broker):
+    """__consumer_offsets (created by the first group commit) cannot be created, grown or
+    deleted by clients: the group coordinator maps groups to its partitions."""
+    from confluent_kafka import Consumer, TopicPartition
+    admin = admin_for(broker)
+    assert create(admin, NewTopic("t", 1, 1)) == {"t": None}
+    c = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "g"})
+    try:
+        c.commit(offsets=[TopicPartition("t", 0, 0)], asynchronous=False)
+    finally:
+        c.close()
+    assert "__consumer_offsets" in admin.list_topics(timeout=10).topics
+    res = create(admin, NewTopic("__consumer_offsets", 1, 1))
+    assert_error(res["__consumer_offsets"], KafkaError.TOPIC_ALREADY_EXISTS)
+    res = results(admin.create_partitions([NewPartitions("__consumer_offsets", 60)]))
+    assert_error(res["__consumer_offsets"], KafkaError.INVALID_REQUEST, "internal")
+    res = results(admin.delete_topics(["__consumer_offsets"], operation_timeout=10))
+    assert_error(res["__consumer_offsets"], KafkaError.TOPIC_EXCEPTION)
+
+
 def test_alter_configs_replaces_overrides(broker):
     admin = admin_for(broker)
     assert create(admin, NewTopic("conf", 1, 1, config={"retention.ms": "1000",

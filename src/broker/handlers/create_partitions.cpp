@@ -25,6 +25,12 @@ Status Check(Broker& broker, const CreatePartitionsRequest::CreatePartitionsTopi
     return Status(ErrorCode::kUnknownTopicOrPartition,
                   fmt::format("topic '{}' does not exist", t.name));
   }
+  if (info->internal) {
+    // The coordinators map keys to partitions by the count: growing it would move groups
+    // and transactional ids away from their state.
+    return Status(ErrorCode::kInvalidRequest,
+                  fmt::format("'{}' is an internal topic; its partition count is fixed", t.name));
+  }
   if (t.count < info->partitions) {
     return Status(ErrorCode::kInvalidPartitions,
                   fmt::format("topic has {} partitions, more than the requested {}; the count "

@@ -5,7 +5,8 @@
 // completed at the next start). Errors per topic: UNKNOWN_TOPIC_OR_PARTITION,
 // INVALID_PARTITIONS (not above the current count), INVALID_REPLICA_ASSIGNMENT (an
 // assignment per new partition, each on this broker only), INVALID_REQUEST (a topic named
-// twice). validate_only checks without changing anything.
+// twice, or an internal topic, whose partition count the coordinators depend on).
+// validate_only checks without changing anything.
 
 #include "broker/handlers/handler.h"
 
