@@ -1,9 +1,13 @@
 /* Throughput and latency benchmark driven by librdkafka, used against Gregor and against
  * librdkafka's mock cluster in the same run (bench/throughput.py).
  *
- *   kbench produce BOOTSTRAP TOPIC COUNT SIZE ACKS   -> "produce <records/s> <MB/s> <s>"
+ *   kbench produce BOOTSTRAP TOPIC COUNT SIZE ACKS [idempotent] [NAME=VALUE ...]
+ *                                                    -> "produce <records/s> <MB/s> <s>"
+ *     (NAME=VALUE: extra librdkafka producer settings, e.g. max.in.flight=1)
  *   kbench consume BOOTSTRAP TOPIC PASSES PARTITIONS -> "consume <records/s> <MB/s> <s> <n>"
  *   kbench latency BOOTSTRAP TOPIC RATE SECONDS ACKS -> "latency <p50_us> <p99_us> <p999_us> <n>"
+ *   kbench txn BOOTSTRAP TOPIC COUNT SIZE PER_TXN    -> "txn <records/s> <commits/s> <s>"
+ *     (a transactional producer committing every PER_TXN records)
  *
  * Latency is end to end: the producer stamps each value with CLOCK_MONOTONIC, a consumer
  * in the same process (assigned to every partition at the end) records receipt time. */
@@ -46,11 +50,22 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
   }
 }
 
-static rd_kafka_t *make_producer(const char *bootstrap, const char *acks) {
+static rd_kafka_t *make_producer(const char *bootstrap, const char *acks, int idempotent,
+                                 char **extra, int n_extra) {
   char errstr[512];
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
   set(conf, "bootstrap.servers", bootstrap);
   set(conf, "acks", acks);
+  /* Idempotence needs acks=all; pass ACKS -1 (all) to compare like with like. */
+  set(conf, "enable.idempotence", idempotent ? "true" : "false");
+  for (int i = 0; i < n_extra; i++) {
+    char name[128];
+    const char *eq = strchr(extra[i], '=');
+    if (!eq || (size_t)(eq - extra[i]) >= sizeof(name)) continue;
+    memcpy(name, extra[i], (size_t)(eq - extra[i]));
+    name[eq - extra[i]] = '\0';
+    set(conf, name, eq + 1);
+  }
   set(conf, "linger.ms", "5");
   set(conf, "batch.size", "1000000");
   set(conf, "queue.buffering.max.messages", "1000000");
@@ -65,8 +80,10 @@ static rd_kafka_t *make_producer(const char *bootstrap, const char *acks) {
 }
 
 static int produce(const char *bootstrap, const char *topic, long count, int size,
-                   const char *acks) {
-  rd_kafka_t *rk = make_producer(bootstrap, acks);
+                   const char *acks, char **extra, int n_extra) {
+  int idempotent = n_extra > 0 && strcmp(extra[0], "idempotent") == 0;
+  rd_kafka_t *rk = make_producer(bootstrap, acks, idempotent, extra + idempotent,
+                                 n_extra - idempotent);
   char *payload = malloc((size_t)size);
   memset(payload, 'x', (size_t)size);
   double start = now_s();
@@ -169,7 +186,7 @@ static int cmp_i64(const void *a, const void *b) {
 
 static int latency(const char *bootstrap, const char *topic, int rate, int seconds,
                    const char *acks) {
-  rd_kafka_t *producer = make_producer(bootstrap, acks);
+  rd_kafka_t *producer = make_producer(bootstrap, acks, 0, NULL, 0);
   /* One warm-up record creates the topic before the consumer positions itself at the end. */
   rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
                     RD_KAFKA_V_VALUE("warm-up", 7), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
@@ -223,11 +240,56 @@ static int latency(const char *bootstrap, const char *topic, int rate, int secon
   return got == total ? 0 : 1;
 }
 
+/* COUNT records in transactions of PER_TXN records each, every one committed. */
+static int txn(const char *bootstrap, const char *topic, long count, int size, long per_txn) {
+  char errstr[512], id[64];
+  rd_kafka_conf_t *conf = rd_kafka_conf_new();
+  set(conf, "bootstrap.servers", bootstrap);
+  snprintf(id, sizeof(id), "kbench-%ld", (long)getpid());
+  set(conf, "transactional.id", id);
+  set(conf, "linger.ms", "5");
+  set(conf, "batch.size", "1000000");
+  set(conf, "queue.buffering.max.messages", "1000000");
+  set(conf, "queue.buffering.max.kbytes", "1048576");
+  rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
+  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+  if (!rk) {
+    fprintf(stderr, "producer: %s\n", errstr);
+    return 1;
+  }
+  rd_kafka_error_t *error = rd_kafka_init_transactions(rk, 30000);
+  char *payload = malloc((size_t)size);
+  memset(payload, 'x', (size_t)size);
+  long commits = 0;
+  double start = now_s();
+  for (long sent = 0; sent < count && !error;) {
+    error = rd_kafka_begin_transaction(rk);
+    for (long i = 0; i < per_txn && sent < count && !error; i++, sent++) {
+      while (rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_VALUE(payload, (size_t)size),
+                               RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END) ==
+             RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        rd_kafka_poll(rk, 10);
+      }
+      rd_kafka_poll(rk, 0);
+    }
+    if (!error) error = rd_kafka_commit_transaction(rk, 60000);
+    if (!error) commits++;
+  }
+  double secs = now_s() - start;
+  if (error) fprintf(stderr, "txn: %s\n", rd_kafka_error_string(error));
+  printf("txn %.0f %.1f %.3f\n", (double)delivered / secs, (double)commits / secs, secs);
+  free(payload);
+  rd_kafka_destroy(rk);
+  return (!error && delivered == count && failed == 0) ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
   if (argc >= 7 && strcmp(argv[1], "produce") == 0)
-    return produce(argv[2], argv[3], atol(argv[4]), atoi(argv[5]), argv[6]);
+    return produce(argv[2], argv[3], atol(argv[4]), atoi(argv[5]), argv[6], argv + 7, argc - 7);
   if (argc >= 6 && strcmp(argv[1], "consume") == 0)
     return consume(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]));
+  if (argc >= 7 && strcmp(argv[1], "txn") == 0)
+    return txn(argv[2], argv[3], atol(argv[4]), atoi(argv[5]), atol(argv[6]));
   if (argc >= 7 && strcmp(argv[1], "latency") == 0)
     return latency(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]), argv[6]);
   fprintf(stderr, "usage: see the comment at the top of kbench.c\n");

@@ -28,6 +28,7 @@ Result<std::unique_ptr<Broker>> Broker::Create(ConfigSet config) {
   log_opts.data_dir = b->data_dir_;
   log_opts.default_config = cluster::MakeLogConfig(c, {});
   log_opts.retention_check_interval_ms = c.GetLong("log.retention.check.interval.ms");
+  log_opts.producer_id_expiration_ms = c.GetLong("producer.id.expiration.ms");
   GREGOR_ASSIGN_OR_RETURN(b->logs_, storage::LogManager::Open(log_opts));
   if (!b->logs_->opened_after_clean_shutdown()) {
     const auto& stats = b->logs_->recovery_stats();
@@ -47,6 +48,7 @@ Result<std::unique_ptr<Broker>> Broker::Create(ConfigSet config) {
     }
   }
   GREGOR_RETURN_IF_ERROR(b->OpenGroupCoordinator());
+  GREGOR_RETURN_IF_ERROR(b->OpenTxnCoordinator());
 
   GREGOR_ASSIGN_OR_RETURN(auto listeners, ParseListeners(c.GetString("listeners")));
   net::ServerOptions opts;
@@ -68,6 +70,7 @@ Status Broker::Start() {
   // Loading runs on the coordinator's thread; group requests meanwhile get
   // COORDINATOR_LOAD_IN_PROGRESS and retry.
   groups_->Start();
+  txn_->Start();
   GREGOR_RETURN_IF_ERROR(server_->Start());
   GREGOR_ASSIGN_OR_RETURN(auto listeners, ParseListeners(config_.GetString("listeners")));
   GREGOR_ASSIGN_OR_RETURN(auto advertised,
@@ -88,6 +91,7 @@ void Broker::Stop() {
   if (server_) server_->Stop();
   // Drops held group answers, and with them their connections, while the loops exist.
   if (groups_) groups_->Stop();
+  if (txn_) txn_->Stop();
   if (logs_) {
     // Runs the last flush callbacks (acks=all produces, coordinator writes): their answers
     // are posted to the stopped loops and never sent.
@@ -98,6 +102,9 @@ void Broker::Stop() {
   // partition logs, which must outlive it.
   server_.reset();
   logs_.reset();
+  txn_.reset();
+  txn_participants_.reset();
+  txn_log_.reset();
   groups_.reset();
   group_log_.reset();
 }
@@ -141,6 +148,60 @@ Status Broker::OpenGroupCoordinator() {
       partitions, std::move(logs), std::move(open), logs_->flush_scheduler(),
       SystemClock::Instance());
   groups_ = std::make_unique<group::GroupCoordinator>(gc, *group_log_, SystemClock::Instance());
+  return Status::Ok();
+}
+
+Status Broker::OpenTxnCoordinator() {
+  GREGOR_ASSIGN_OR_RETURN(producer_ids_, txn::ProducerIdManager::Open(data_dir_));
+  auto topic = metadata_->Find(txn::kTransactionStateTopic);
+  // An existing topic keeps its partition count: changing it would move transactional ids.
+  int32_t partitions = topic != nullptr ? topic->partitions
+                                        : config_.GetInt("transaction.state.log.num.partitions");
+  auto open = [this, partitions]() -> Result<std::vector<storage::PartitionLog*>> {
+    auto info = metadata_->Find(txn::kTransactionStateTopic);
+    if (info == nullptr) {
+      std::map<std::string, std::string> configs = {
+          {"cleanup.policy", "compact"},
+          {"compression.type", "producer"},
+          {"segment.bytes",
+           std::to_string(config_.GetInt("transaction.state.log.segment.bytes"))},
+      };
+      GREGOR_ASSIGN_OR_RETURN(
+          info, CreateTopic(txn::kTransactionStateTopic, partitions, std::move(configs)));
+    }
+    std::vector<storage::PartitionLog*> logs;
+    for (int32_t p = 0; p < info->partitions; ++p) {
+      GREGOR_ASSIGN_OR_RETURN(storage::PartitionLog * log, GetPartition(*info, PartitionId(p)));
+      logs.push_back(log);
+    }
+    return logs;
+  };
+  std::vector<storage::PartitionLog*> logs;
+  if (topic != nullptr) {
+    GREGOR_ASSIGN_OR_RETURN(logs, open());
+  }
+  txn_log_ = std::make_unique<group::PartitionCoordinatorLog>(
+      partitions, std::move(logs), std::move(open), logs_->flush_scheduler(),
+      SystemClock::Instance());
+  auto find_log = [this](const group::TopicPartition& tp) -> Result<storage::PartitionLog*> {
+    auto info = metadata_->Find(tp.topic);
+    if (info == nullptr || tp.partition.value() >= info->partitions) {
+      return Status(ErrorCode::kUnknownTopicOrPartition,
+                    fmt::format("{}-{} no longer exists", tp.topic, tp.partition.value()));
+    }
+    return GetPartition(*info, tp.partition);
+  };
+  txn_participants_ = std::make_unique<txn::BrokerParticipants>(
+      std::move(find_log), logs_->flush_scheduler(), *groups_, SystemClock::Instance());
+  txn::TxnCoordinatorConfig tc;
+  tc.max_timeout_ms = config_.GetInt("transaction.max.timeout.ms");
+  tc.id_expiration_ms = config_.GetInt("transactional.id.expiration.ms");
+  tc.abort_check_interval_ms =
+      config_.GetInt("transaction.abort.timed.out.transaction.cleanup.interval.ms");
+  tc.expiration_check_interval_ms =
+      config_.GetInt("transaction.remove.expired.transaction.cleanup.interval.ms");
+  txn_ = std::make_unique<txn::TxnCoordinator>(tc, *txn_log_, *txn_participants_, *producer_ids_,
+                                               SystemClock::Instance());
   return Status::Ok();
 }
 

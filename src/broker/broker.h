@@ -19,6 +19,9 @@
 #include "group/lag.h"
 #include "net/server.h"
 #include "storage/log_manager.h"
+#include "txn/broker_participants.h"
+#include "txn/producer_id_manager.h"
+#include "txn/txn_coordinator.h"
 
 namespace gregor::broker {
 
@@ -62,6 +65,10 @@ class Broker {
   group::GroupCoordinator& groups() { return *groups_; }
   // Consumer lag of each partition `group_id` has committed, against the high watermark.
   std::vector<group::PartitionLag> GroupLag(const std::string& group_id);
+  // Producer ids of idempotent producers (InitProducerId without a transactional id).
+  txn::ProducerIdManager& producer_ids() { return *producer_ids_; }
+  // The transaction coordinator (every transactional id). Lives from Create to Stop.
+  txn::TxnCoordinator& txn() { return *txn_; }
 
   // Creates a topic with `partitions` and config overrides. Thread-safe.
   // Errors: as cluster::MetadataStore::CreateTopic.
@@ -102,6 +109,9 @@ class Broker {
   // offsets.topic.num.partitions) when groups first write to it, as Kafka creates it on
   // first use. Errors: kKafkaStorageError.
   Status OpenGroupCoordinator();
+  // The transaction coordinator on __transaction_state, created (compacted,
+  // transaction.state.log.num.partitions) when transactions first write to it.
+  Status OpenTxnCoordinator();
 
   ConfigSet config_;
   NodeId node_id_;
@@ -112,6 +122,11 @@ class Broker {
   // the coordinator's writes run until the log manager has closed).
   std::unique_ptr<group::CoordinatorLog> group_log_;
   std::unique_ptr<group::GroupCoordinator> groups_;
+  // Like the group coordinator's: stopped before the logs close, destroyed after.
+  std::unique_ptr<txn::ProducerIdManager> producer_ids_;
+  std::unique_ptr<group::CoordinatorLog> txn_log_;
+  std::unique_ptr<txn::BrokerParticipants> txn_participants_;
+  std::unique_ptr<txn::TxnCoordinator> txn_;
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<net::Server> server_;
   Address advertised_;

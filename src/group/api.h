@@ -115,6 +115,10 @@ struct CommitRequest {
   std::optional<std::string> group_instance_id;
   std::vector<OffsetCommitEntry> offsets;
   bool group_id_not_found_allowed = false;  // OffsetCommit v9+ may answer GROUP_ID_NOT_FOUND
+  // The offsets of a transaction that committed (txn/): their member and generation were
+  // checked when TxnOffsetCommit brought them, so nothing may refuse them now (Kafka's
+  // completion of pending transactional offsets). Generation -1, no member id.
+  bool transactional = false;
 };
 // One error per entry, in request order.
 using CommitCallback = std::function<void(std::vector<ErrorCode>)>;

@@ -48,7 +48,10 @@ void GroupCoordinator::CommitLocked(const EntryPtr& entry, CommitRequest& reques
                                     CommitCallback& done) {
   Group& g = entry->group;
   ErrorCode e =
-      g.ValidateOffsetCommit(request.generation_id, request.member_id, request.group_instance_id);
+      request.transactional
+          ? (g.Is(GroupState::kDead) ? ErrorCode::kCoordinatorNotAvailable : ErrorCode::kNone)
+          : g.ValidateOffsetCommit(request.generation_id, request.member_id,
+                                   request.group_instance_id);
   if (e != ErrorCode::kNone) return done(std::vector<ErrorCode>(request.offsets.size(), e));
   if (Member* m = g.Find(request.member_id)) {
     ScheduleMemberDeadline(g, *m, m->session_timeout_ms);  // a commit shows it is alive

@@ -112,9 +112,10 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
         }
         logs.push_back(*log);
         int64_t limit = std::min<int64_t>(p.partition_max_bytes, std::max<int64_t>(budget, 0));
-        auto read = (*log)->Read(Offset(p.fetch_offset), limit, /*min_one_batch=*/bytes == 0);
+        auto read = (*log)->Read(Offset(p.fetch_offset), limit, /*min_one_batch=*/bytes == 0,
+                                 read_committed);
         out.high_watermark = (*log)->high_watermark().value();
-        out.last_stable_offset = out.high_watermark;
+        out.last_stable_offset = (*log)->last_stable_offset().value();
         out.log_start_offset = (*log)->log_start_offset().value();
         if (!read.ok()) {
           out.error_code = static_cast<int16_t>(read.status().code());
@@ -122,8 +123,14 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
           continue;
         }
         out.high_watermark = read->high_watermark.value();
-        out.last_stable_offset =
-            read_committed ? read->last_stable_offset.value() : read->high_watermark.value();
+        // Kafka reports the last stable offset at either isolation level; read_committed
+        // reads stop there and get the aborted transactions to drop.
+        out.last_stable_offset = read->last_stable_offset.value();
+        for (const storage::AbortedTxn& a : read->aborted) {
+          auto& at = out.aborted_transactions->emplace_back();
+          at.producer_id = a.producer_id.value();
+          at.first_offset = a.first_offset.value();
+        }
         out.log_start_offset = read->log_start_offset.value();
         for (const FileRegion& region : read->regions) out.records.AddFileRegion(region);
         bytes += read->bytes;

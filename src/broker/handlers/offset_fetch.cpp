@@ -43,6 +43,23 @@ void Fill(const group::OffsetFetchResult& result, ErrorCode partition_error,
   }
 }
 
+// require_stable (v7+, KIP-447): a partition with offsets pending in an open transaction
+// answers UNSTABLE_OFFSET_COMMIT (retriable) instead of an offset the transaction may be
+// about to replace, so a consumer taking over does not start from a stale position.
+template <typename TopicOut>
+void MarkUnstable(const RequestContext& ctx, const std::string& group_id,
+                  std::vector<TopicOut>* topics) {
+  for (auto& t : *topics) {
+    for (auto& p : t.partitions) {
+      group::TopicPartition tp{t.name, PartitionId(p.partition_index)};
+      if (ctx.broker->txn().HasPendingOffsets(group_id, tp)) {
+        p.error_code = static_cast<int16_t>(ErrorCode::kUnstableOffsetCommit);
+        p.committed_offset = -1;
+      }
+    }
+  }
+}
+
 void Handle(RequestContext ctx, OffsetFetchRequest request) {
   group::GroupCoordinator& groups = ctx.broker->groups();
   OffsetFetchResponse response;
@@ -53,6 +70,7 @@ void Handle(RequestContext ctx, OffsetFetchRequest request) {
       out.group_id = g.group_id;
       out.error_code = static_cast<int16_t>(r.error);
       if (r.error == ErrorCode::kNone) Fill(r, ErrorCode::kNone, &out.topics);
+      if (request.require_stable) MarkUnstable(ctx, g.group_id, &out.topics);
     }
     SendResponse(ctx, response);
     return;
@@ -63,6 +81,7 @@ void Handle(RequestContext ctx, OffsetFetchRequest request) {
   group::OffsetFetchResult r = groups.FetchOffsets(request.group_id, wanted);
   if (r.error == ErrorCode::kNone) {
     Fill(r, ErrorCode::kNone, &response.topics);
+    if (request.require_stable) MarkUnstable(ctx, request.group_id, &response.topics);
   } else if (ctx.api_version >= 2) {
     response.error_code = static_cast<int16_t>(r.error);
   } else {

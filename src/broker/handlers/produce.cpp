@@ -54,6 +54,24 @@ Status CheckRecordsForVersion(std::span<const uint8_t> view, int16_t version) {
   return Status::Ok();
 }
 
+// A transactional batch must go to a partition of its producer's open transaction, with the
+// transaction's epoch (Kafka 3.6's produce verification, KIP-890 part 1): otherwise a write
+// arriving after the transaction ended - a zombie's, or one that outlived a timeout abort -
+// would open a transaction that no marker ever closes and hold the partition's last stable
+// offset back for good.
+Status CheckTransactional(RequestContext& ctx, const std::string& topic, int32_t partition,
+                          std::span<const uint8_t> view) {
+  if (view.size() < static_cast<size_t>(storage::kBatchHeaderSize)) return Status::Ok();
+  storage::BatchHeader h = storage::BatchHeader::Parse(view);
+  if (!h.transactional()) return Status::Ok();
+  ErrorCode e = ctx.broker->txn().VerifyTransactionalProduce(
+      h.producer_id, h.producer_epoch, group::TopicPartition{topic, PartitionId(partition)});
+  if (e == ErrorCode::kNone) return Status::Ok();
+  return Status(e, "producer " + std::to_string(h.producer_id.value()) + " epoch " +
+                       std::to_string(h.producer_epoch.value()) +
+                       " has no open transaction on this partition with that epoch");
+}
+
 // Kafka maps newer error codes to older ones for old request versions.
 ErrorCode ForVersion(ErrorCode code, int16_t version) {
   if (code == ErrorCode::kKafkaStorageError && version < 4) return ErrorCode::kNotLeaderOrFollower;
@@ -92,6 +110,10 @@ storage::PartitionLog* AppendPartition(RequestContext& ctx, const cluster::Topic
     return nullptr;
   }
   if (Status s = CheckRecordsForVersion(view, ctx.api_version); !s.ok()) {
+    SetError(out, s, ctx.api_version);
+    return nullptr;
+  }
+  if (Status s = CheckTransactional(ctx, topic->name, in.index, view); !s.ok()) {
     SetError(out, s, ctx.api_version);
     return nullptr;
   }
