@@ -10,6 +10,7 @@
 #include "broker/handlers/create_partitions.h"
 #include "broker/handlers/create_topics.h"
 #include "broker/handlers/delete_groups.h"
+#include "broker/handlers/delete_records.h"
 #include "broker/handlers/delete_topics.h"
 #include "broker/handlers/describe_cluster.h"
 #include "broker/handlers/describe_configs.h"
@@ -32,6 +33,7 @@
 #include "broker/handlers/offset_commit.h"
 #include "broker/handlers/offset_delete.h"
 #include "broker/handlers/offset_fetch.h"
+#include "broker/handlers/offset_for_leader_epoch.h"
 #include "broker/handlers/produce.h"
 #include "broker/handlers/sync_group.h"
 #include "broker/handlers/txn_offset_commit.h"
@@ -46,6 +48,8 @@ std::span<const HandlerEntry> AllHandlers() {
         ListOffsetsHandler(),
         MetadataHandler(),
         ProduceHandler(),
+        DeleteRecordsHandler(),
+        OffsetForLeaderEpochHandler(),
         // Topic and config administration.
         CreateTopicsHandler(),
         DeleteTopicsHandler(),
