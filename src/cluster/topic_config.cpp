@@ -307,6 +307,7 @@ storage::LogConfig MakeLogConfig(const ConfigSet& broker,
   c.min_compaction_lag_ms = ToLong(get("min.compaction.lag.ms"));
   c.file_delete_delay_ms = ToLong(get("file.delete.delay.ms"));
   c.segment_index_bytes = static_cast<int32_t>(ToLong(get("segment.index.bytes")));
+  c.min_insync_replicas = static_cast<int32_t>(ToLong(get("min.insync.replicas")));
   return c;
 }
 

@@ -57,7 +57,8 @@ PartitionLog::PartitionLog(std::string dir, const LogConfig& config,
       io_(options.io),
       flush_hook_(options.flush_hook),
       config_(config),
-      max_message_bytes_(config.max_message_bytes) {}
+      max_message_bytes_(config.max_message_bytes),
+      min_insync_replicas_(config.min_insync_replicas) {}
 
 PartitionLog::~PartitionLog() = default;
 
@@ -388,6 +389,7 @@ void PartitionLog::UpdateConfig(const LogConfig& config) {
   std::unique_lock lock(mu_);
   config_ = config;
   max_message_bytes_.store(config.max_message_bytes);
+  min_insync_replicas_.store(config.min_insync_replicas);
 }
 
 LogConfig PartitionLog::config() const {

@@ -75,6 +75,9 @@ struct LogConfig {
   int64_t min_compaction_lag_ms = 0;       // min.compaction.lag.ms
   int64_t file_delete_delay_ms = 60000;    // file.delete.delay.ms
   int32_t segment_index_bytes = 10485760;  // segment.index.bytes
+  // min.insync.replicas: acks=all writes need this many in-sync copies. Enforced by Produce,
+  // not by the log; kept here, as Kafka's LogConfig does, so it changes with the topic.
+  int32_t min_insync_replicas = 1;
 };
 
 struct AppendInfo {
@@ -189,6 +192,10 @@ class PartitionLog {
 
   void UpdateConfig(const LogConfig& config);
   LogConfig config() const;
+  // config().min_insync_replicas without copying the config (read on every acks=all append).
+  int32_t min_insync_replicas() const {
+    return min_insync_replicas_.load(std::memory_order_relaxed);
+  }
 
   // ---- maintenance, called by LogManager's background thread
   // Deletes old closed segments by retention.ms (segment max timestamp) and
@@ -270,6 +277,7 @@ class PartitionLog {
   std::atomic<int64_t> log_end_{0};
   std::atomic<int64_t> flushed_{0};
   std::atomic<int32_t> max_message_bytes_;
+  std::atomic<int32_t> min_insync_replicas_;
   // First offset of the oldest open transaction, -1 when none (the LSO is then the HW).
   std::atomic<int64_t> first_unstable_{-1};
 

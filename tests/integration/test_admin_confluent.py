@@ -7,7 +7,7 @@ running topic.
 import time
 
 import pytest
-from confluent_kafka import KafkaError, KafkaException, Producer
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import (AdminClient, ConfigResource, ConfigSource, NewPartitions,
                                    NewTopic)
 
@@ -171,7 +171,6 @@ def test_create_partitions(broker):
 def test_internal_topics_are_protected(broker):
     """__consumer_offsets (created by the first group commit) cannot be created, grown or
     deleted by clients: the group coordinator maps groups to its partitions."""
-    from confluent_kafka import Consumer, TopicPartition
     admin = admin_for(broker)
     assert create(admin, NewTopic("t", 1, 1)) == {"t": None}
     c = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "g"})
@@ -254,6 +253,40 @@ def test_config_change_takes_effect_at_once(broker):
     err = send(10000)
     assert err is not None and err.code() == KafkaError.MSG_SIZE_TOO_LARGE, err
     assert send(100) is None
+
+
+def test_min_insync_replicas_refuses_acks_all(broker):
+    """One node is one in-sync replica: a topic asking for two refuses acks=all writes with
+    NOT_ENOUGH_REPLICAS (acks=1 still works), until the config is lowered on the live topic."""
+    admin = admin_for(broker)
+    assert create(admin, NewTopic("guarded", 1, 1, config={"min.insync.replicas": "2"})) == {
+        "guarded": None}
+
+    def send(acks):
+        # NOT_ENOUGH_REPLICAS is retriable; no retries so the error surfaces at once.
+        p = Producer({"bootstrap.servers": broker.bootstrap, "acks": acks, "retries": 0,
+                      "enable.idempotence": False, "message.timeout.ms": 10000})
+        out = []
+        p.produce("guarded", b"v", on_delivery=lambda err, msg: out.append(err))
+        p.flush(TIMEOUT_S)
+        return out[0]
+
+    err = send("all")
+    assert err is not None and err.code() == KafkaError.NOT_ENOUGH_REPLICAS, err
+    assert send("1") is None
+    res = results(admin.alter_configs([ConfigResource("topic", "guarded",
+                                                      set_config={"min.insync.replicas": "1"})]))
+    assert list(res.values()) == [None]
+    assert send("all") is None
+    # Exactly the two accepted records were appended; the refused one left nothing behind.
+    md = admin.list_topics("guarded", timeout=10)
+    assert md.topics["guarded"].error is None
+    c = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "guarded-check"})
+    try:
+        low, high = c.get_watermark_offsets(TopicPartition("guarded", 0), timeout=10)
+    finally:
+        c.close()
+    assert (low, high) == (0, 2)
 
 
 def test_delete_disabled(broker_factory):

@@ -72,6 +72,8 @@ Status CheckTransactional(RequestContext& ctx, const std::string& topic, int32_t
                        " has no open transaction on this partition with that epoch");
 }
 
+constexpr int32_t kInSyncReplicas = 1;  // a single node
+
 // Kafka maps newer error codes to older ones for old request versions.
 ErrorCode ForVersion(ErrorCode code, int16_t version) {
   if (code == ErrorCode::kKafkaStorageError && version < 4) return ErrorCode::kNotLeaderOrFollower;
@@ -96,7 +98,8 @@ void SetError(PartitionResponse& p, const Status& s, int16_t version) {
 // acks=all request can wait for its sync), else nullptr with the error filled in.
 storage::PartitionLog* AppendPartition(RequestContext& ctx, const cluster::TopicInfo* topic,
                                        ProduceRequest::PartitionProduceData& in,
-                                       PartitionResponse& out, Offset* last_offset) {
+                                       int16_t acks, PartitionResponse& out,
+                                       Offset* last_offset) {
   out.index = in.index;
   if (topic == nullptr || in.index < 0 || in.index >= topic->partitions) {
     SetError(out, Status(ErrorCode::kUnknownTopicOrPartition, ""), ctx.api_version);
@@ -120,6 +123,17 @@ storage::PartitionLog* AppendPartition(RequestContext& ctx, const cluster::Topic
   auto log = ctx.broker->GetPartition(*topic, PartitionId(in.index));
   if (!log.ok()) {
     SetError(out, log.status(), ctx.api_version);
+    return nullptr;
+  }
+  // One node is the only in-sync replica. As Kafka, an acks=all write to a topic wanting
+  // more is refused before anything is appended; acks=0/1 writes are not affected.
+  if (acks == -1 && (*log)->min_insync_replicas() > kInSyncReplicas) {
+    SetError(out,
+             Status(ErrorCode::kNotEnoughReplicas,
+                    "min.insync.replicas is " + std::to_string((*log)->min_insync_replicas()) +
+                        " but this single node has " + std::to_string(kInSyncReplicas) +
+                        " in-sync replica"),
+             ctx.api_version);
     return nullptr;
   }
   // The records view points into the request frame, which this request owns: stamping
@@ -173,7 +187,7 @@ void Handle(RequestContext ctx, ProduceRequest request) {
     for (auto& p : t.partition_data) {
       auto& rp = rt.partition_responses.emplace_back();
       Offset last;
-      storage::PartitionLog* log = AppendPartition(ctx, topic.get(), p, rp, &last);
+      storage::PartitionLog* log = AppendPartition(ctx, topic.get(), p, acks, rp, &last);
       if (log == nullptr) {
         any_error = true;
       } else if (acks == -1) {
