@@ -7,6 +7,7 @@
 
 #include "base/fs.h"
 #include "broker/broker_config.h"
+#include "cluster/dynamic_config.h"
 #include "cluster/topic_config.h"
 #include "group/coordinator_log.h"
 
@@ -24,9 +25,23 @@ Result<std::unique_ptr<Broker>> Broker::Create(ConfigSet config) {
   }
   GREGOR_RETURN_IF_ERROR(MakeDirectories(b->data_dir_));
   GREGOR_ASSIGN_OR_RETURN(b->metadata_, cluster::MetadataStore::Open(b->data_dir_, b->node_id_));
+  {
+    GREGOR_ASSIGN_OR_RETURN(auto stored, cluster::LoadDynamicBrokerConfigs(b->data_dir_));
+    auto dynamic = cluster::NormalizeDynamicBrokerConfigs(c, stored);
+    if (!dynamic.ok()) {
+      return Status(ErrorCode::kInvalidConfig,
+                    fmt::format("{}/broker-configs.json: {}", b->data_dir_,
+                                dynamic.status().message()));
+    }
+    std::lock_guard lock(b->admin_mu_);
+    b->dynamic_configs_ = std::move(*dynamic);
+    std::lock_guard elock(b->effective_mu_);
+    b->effective_config_ =
+        std::make_shared<const ConfigSet>(cluster::WithDynamicConfigs(c, b->dynamic_configs_));
+  }
   storage::LogManagerOptions log_opts;
   log_opts.data_dir = b->data_dir_;
-  log_opts.default_config = cluster::MakeLogConfig(c, {});
+  log_opts.default_config = cluster::MakeLogConfig(*b->effective_config(), {});
   log_opts.retention_check_interval_ms = c.GetLong("log.retention.check.interval.ms");
   log_opts.producer_id_expiration_ms = c.GetLong("producer.id.expiration.ms");
   GREGOR_ASSIGN_OR_RETURN(b->logs_, storage::LogManager::Open(log_opts));
@@ -232,7 +247,8 @@ Result<storage::PartitionLog*> Broker::GetPartition(const cluster::TopicInfo& to
 
 Result<storage::PartitionLog*> Broker::OpenLogLocked(const cluster::TopicInfo& topic,
                                                      PartitionId partition) {
-  return logs_->GetOrCreate(topic.name, partition, cluster::MakeLogConfig(config_, topic.configs));
+  return logs_->GetOrCreate(topic.name, partition,
+                            cluster::MakeLogConfig(*effective_config(), topic.configs));
 }
 
 void Broker::RemoveOrphanPartitions() {
@@ -336,7 +352,7 @@ Status Broker::SetTopicConfigsLocked(std::string_view name,
   GREGOR_RETURN_IF_ERROR(metadata_->SetConfigs(name, std::move(configs)));
   auto info = metadata_->Find(name);
   GREGOR_CHECK(info != nullptr);
-  storage::LogConfig log_config = cluster::MakeLogConfig(config_, info->configs);
+  storage::LogConfig log_config = cluster::MakeLogConfig(*effective_config(), info->configs);
   for (int32_t p = 0; p < info->partitions; ++p) {
     if (storage::PartitionLog* log = logs_->Get(info->name, PartitionId(p))) {
       log->UpdateConfig(log_config);
@@ -345,6 +361,40 @@ Status Broker::SetTopicConfigsLocked(std::string_view name,
   spdlog::info("topic {}: config overrides now {{{}}}", name, [&] {
     std::string out;
     for (const auto& [k, v] : info->configs) out += (out.empty() ? "" : ", ") + k + "=" + v;
+    return out;
+  }());
+  return Status::Ok();
+}
+
+std::shared_ptr<const ConfigSet> Broker::effective_config() const {
+  std::lock_guard lock(effective_mu_);
+  return effective_config_;
+}
+
+Status Broker::AlterBrokerConfigs(const BrokerConfigUpdate& compute, bool validate_only) {
+  std::lock_guard lock(admin_mu_);
+  GREGOR_ASSIGN_OR_RETURN(auto next, compute(dynamic_configs_));
+  if (validate_only || next == dynamic_configs_) return Status::Ok();
+  GREGOR_RETURN_IF_ERROR(cluster::SaveDynamicBrokerConfigs(data_dir_, next));
+  dynamic_configs_ = std::move(next);
+  auto effective =
+      std::make_shared<const ConfigSet>(cluster::WithDynamicConfigs(config_, dynamic_configs_));
+  {
+    std::lock_guard elock(effective_mu_);
+    effective_config_ = effective;
+  }
+  // Topics without their own override take the new defaults at once.
+  for (const auto& topic : metadata_->List()) {
+    storage::LogConfig log_config = cluster::MakeLogConfig(*effective, topic->configs);
+    for (int32_t p = 0; p < topic->partitions; ++p) {
+      if (storage::PartitionLog* log = logs_->Get(topic->name, PartitionId(p))) {
+        log->UpdateConfig(log_config);
+      }
+    }
+  }
+  spdlog::info("dynamic broker configs now {{{}}}", [&] {
+    std::string out;
+    for (const auto& [k, v] : dynamic_configs_) out += (out.empty() ? "" : ", ") + k + "=" + v;
     return out;
   }());
   return Status::Ok();

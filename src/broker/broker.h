@@ -96,6 +96,17 @@ class Broker {
       std::function<Result<std::map<std::string, std::string>>(const cluster::TopicInfo&)>;
   Status AlterTopicConfigs(std::string_view name, const ConfigUpdate& compute, bool validate_only);
 
+  // The broker config with its dynamic changes (cluster/dynamic_config.h) applied: the
+  // source of every topic's defaults and of DescribeConfigs. A snapshot; thread-safe.
+  std::shared_ptr<const ConfigSet> effective_config() const;
+  // Read-modify-write of the dynamic broker configs under the admin lock: `compute` gets
+  // the current ones and returns the new ones (normalised), which are persisted and applied
+  // at once to every partition log whose topic does not override them, unless
+  // `validate_only`. Errors: compute's error, kKafkaStorageError.
+  using BrokerConfigUpdate = std::function<Result<std::map<std::string, std::string>>(
+      const std::map<std::string, std::string>& current)>;
+  Status AlterBrokerConfigs(const BrokerConfigUpdate& compute, bool validate_only);
+
  private:
   explicit Broker(ConfigSet config) : config_(std::move(config)) {}
   Result<storage::PartitionLog*> OpenLogLocked(const cluster::TopicInfo& topic,
@@ -132,6 +143,9 @@ class Broker {
   Address advertised_;
   // Serialises topic administration with the creation of missing partition logs.
   std::mutex admin_mu_;
+  std::map<std::string, std::string> dynamic_configs_ GUARDED_BY(admin_mu_);
+  mutable std::mutex effective_mu_;  // guards only the pointer swap
+  std::shared_ptr<const ConfigSet> effective_config_ GUARDED_BY(effective_mu_);
 };
 
 }  // namespace gregor::broker

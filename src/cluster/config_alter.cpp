@@ -19,9 +19,9 @@ std::string JoinList(const std::vector<std::string>& items) {
 
 }  // namespace
 
-Result<std::map<std::string, std::string>> ApplyIncrementalConfigChanges(
+Result<std::map<std::string, std::string>> ApplyConfigChanges(
     const std::map<std::string, std::string>& current, const std::vector<ConfigChange>& changes,
-    const std::map<std::string, std::string>& effective_defaults) {
+    const std::map<std::string, std::string>& effective_defaults, const ConfigTypeLookup& type_of) {
   std::set<std::string> seen;
   for (const ConfigChange& c : changes) {
     if (!seen.insert(c.name).second) {
@@ -31,11 +31,11 @@ Result<std::map<std::string, std::string>> ApplyIncrementalConfigChanges(
   }
   std::map<std::string, std::string> next = current;
   for (const ConfigChange& c : changes) {
-    const TopicConfigDef* def = FindTopicConfig(c.name);
-    if (def == nullptr) {
-      return Status(ErrorCode::kInvalidConfig, fmt::format("unknown topic config '{}'", c.name));
+    std::optional<ConfigType> type = type_of(c.name);
+    if (!type.has_value()) {
+      return Status(ErrorCode::kInvalidConfig, fmt::format("unknown config '{}'", c.name));
     }
-    bool is_list = def->def.type == ConfigType::kList;
+    bool is_list = *type == ConfigType::kList;
     switch (c.op) {
       case AlterConfigOp::kSet:
         if (!c.value.has_value()) {
@@ -80,6 +80,19 @@ Result<std::map<std::string, std::string>> ApplyIncrementalConfigChanges(
             fmt::format("unknown config operation {} for '{}'", static_cast<int>(c.op), c.name));
     }
   }
+  return next;
+}
+
+Result<std::map<std::string, std::string>> ApplyIncrementalConfigChanges(
+    const std::map<std::string, std::string>& current, const std::vector<ConfigChange>& changes,
+    const std::map<std::string, std::string>& effective_defaults) {
+  GREGOR_ASSIGN_OR_RETURN(
+      auto next, ApplyConfigChanges(current, changes, effective_defaults,
+                                    [](std::string_view name) -> std::optional<ConfigType> {
+                                      const TopicConfigDef* def = FindTopicConfig(name);
+                                      if (def == nullptr) return std::nullopt;
+                                      return def->def.type;
+                                    }));
   return NormalizeTopicConfigs(next);
 }
 

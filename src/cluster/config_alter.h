@@ -5,11 +5,13 @@
 // result. Pure functions: the broker persists and applies what they return.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "base/config.h"
 #include "base/status.h"
 
 namespace gregor::cluster {
@@ -22,6 +24,14 @@ struct ConfigChange {
   AlterConfigOp op = AlterConfigOp::kSet;
   std::optional<std::string> value;
 };
+
+// `current` after `changes`, not yet validated: the part shared by topic and broker
+// configs. `type_of` gives a config's type, nullopt for an unknown name (kInvalidConfig).
+// Errors: as ApplyIncrementalConfigChanges, except for the values' validation.
+using ConfigTypeLookup = std::function<std::optional<ConfigType>(std::string_view)>;
+Result<std::map<std::string, std::string>> ApplyConfigChanges(
+    const std::map<std::string, std::string>& current, const std::vector<ConfigChange>& changes,
+    const std::map<std::string, std::string>& effective_defaults, const ConfigTypeLookup& type_of);
 
 // The overrides after applying `changes` to `current`, normalised and validated.
 // kAppend and kSubtract work on list configs only (cleanup.policy, the throttled-replica

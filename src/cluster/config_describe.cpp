@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "cluster/dynamic_config.h"
 #include "cluster/topic_config.h"
 
 namespace gregor::cluster {
@@ -88,7 +89,7 @@ std::vector<DescribedConfig> DescribeBrokerConfigs(const ConfigSet& broker) {
     c.name = std::string(d.name);
     c.type = ToKafkaConfigType(d.type);
     c.doc = d.doc;
-    c.read_only = true;
+    c.read_only = !IsDynamicBrokerConfig(broker, c.name);
     c.sensitive = d.type == ConfigType::kPassword;
     if (broker.IsSet(c.name)) {
       c.synonyms.push_back(

@@ -68,8 +68,9 @@ struct DescribedConfig {
 std::vector<DescribedConfig> DescribeTopicConfigs(
     const ConfigSet& broker, const std::map<std::string, std::string>& overrides);
 
-// Every broker config, sorted by name. Gregor has no dynamic broker configs yet, so each
-// is read-only; passwords are sensitive and their value is withheld.
+// Every broker config, sorted by name. Only the dynamic ones (cluster/dynamic_config.h) are
+// not read-only; a dynamic change shows as DYNAMIC_BROKER_CONFIG. Passwords are sensitive
+// and their value is withheld.
 std::vector<DescribedConfig> DescribeBrokerConfigs(const ConfigSet& broker);
 
 }  // namespace gregor::cluster

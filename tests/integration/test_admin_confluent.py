@@ -217,7 +217,7 @@ def test_alter_configs_replaces_overrides(broker):
     assert overrides == {"cleanup.policy": "compact", "retention.ms": "5000"}
 
 
-def test_broker_configs_are_described_and_read_only(broker_factory):
+def test_broker_configs_are_described_static_ones_read_only(broker_factory):
     broker = broker_factory(args=["--num.partitions=3"])
     admin = admin_for(broker)
     (f,) = admin.describe_configs([ConfigResource("broker", "1")]).values()
@@ -226,11 +226,65 @@ def test_broker_configs_are_described_and_read_only(broker_factory):
     assert configs["num.partitions"].source == ConfigSource.STATIC_BROKER_CONFIG.value
     assert configs["log.retention.ms"].value == "604800000"
     assert configs["log.retention.ms"].source == ConfigSource.DEFAULT_CONFIG.value
-    assert all(c.is_read_only for c in configs.values())
+    assert configs["num.partitions"].is_read_only
+    assert not configs["log.retention.ms"].is_read_only
     res = results(admin.alter_configs([ConfigResource("broker", "1",
                                                       set_config={"num.partitions": "5"})]))
     err = list(res.values())[0]
     assert_error(err, KafkaError.INVALID_REQUEST, "num.partitions")
+
+
+def test_dynamic_broker_configs(broker):
+    """Broker defaults of topic configs change at run time, apply at once to topics without
+    an override, and survive a restart; AlterConfigs replaces them all."""
+    admin = admin_for(broker)
+    assert create(admin, NewTopic("plain", 1, 1),
+                  NewTopic("own", 1, 1, config={"max.message.bytes": "500000"})) == {
+        "plain": None, "own": None}
+    res = results(admin.alter_configs([ConfigResource(
+        "broker", "1", set_config={"message.max.bytes": "2000", "log.retention.ms": "3600000"})]))
+    assert list(res.values()) == [None]
+    described = describe_topic_configs(admin, "plain")
+    assert described["max.message.bytes"].value == "2000"
+    assert described["retention.ms"].value == "3600000"
+    assert described["retention.ms"].source == ConfigSource.DYNAMIC_BROKER_CONFIG.value
+    assert describe_topic_configs(admin, "own")["max.message.bytes"].value == "500000"
+    (f,) = admin.describe_configs([ConfigResource("broker", "1")]).values()
+    bconf = f.result(timeout=TIMEOUT_S)
+    assert bconf["message.max.bytes"].value == "2000"
+    assert bconf["message.max.bytes"].source == ConfigSource.DYNAMIC_BROKER_CONFIG.value
+
+    p = Producer({"bootstrap.servers": broker.bootstrap, "linger.ms": 0, "retries": 0,
+                  "compression.type": "none"})
+
+    def send(topic, size):
+        out = []
+        p.produce(topic, b"x" * size, on_delivery=lambda err, msg: out.append(err))
+        p.flush(TIMEOUT_S)
+        return out[0]
+
+    err = send("plain", 10000)
+    assert err is not None and err.code() == KafkaError.MSG_SIZE_TOO_LARGE, err
+    assert send("own", 10000) is None
+    # A bad value or a static config is refused and changes nothing.
+    res = results(admin.alter_configs([ConfigResource(
+        "broker", "1", set_config={"message.max.bytes": "lots"})]))
+    assert_error(list(res.values())[0], KafkaError.INVALID_REQUEST, "message.max.bytes")
+
+    broker.kill9()
+    broker.restart()
+    admin = admin_for(broker)
+    assert describe_topic_configs(admin, "plain")["max.message.bytes"].value == "2000"
+    # The legacy AlterConfigs replaces every dynamic config: naming one drops the other.
+    res = results(admin.alter_configs([ConfigResource(
+        "broker", "1", set_config={"log.retention.ms": "7200000"})]))
+    assert list(res.values()) == [None]
+    described = describe_topic_configs(admin, "plain")
+    assert described["retention.ms"].value == "7200000"
+    assert described["max.message.bytes"].value == "1048588"
+    p = Producer({"bootstrap.servers": broker.bootstrap, "linger.ms": 0,
+                  "compression.type": "none"})
+    assert send("plain", 10000) is None
 
 
 def test_config_change_takes_effect_at_once(broker):

@@ -318,6 +318,42 @@ def test_incremental_alter_configs(broker):
         assert overrides(c, "raw.inc") == {"segment.bytes": "1048576", "cleanup.policy": "compact"}
 
 
+def test_incremental_alter_dynamic_broker_configs(broker):
+    """The cluster default ("") and the broker id address the same dynamic configs; list
+    configs take APPEND/SUBTRACT; topics without an override follow at once."""
+    def topic_value(c, name):
+        (res,) = describe_configs(c, [(TOPIC, "raw.dyn", [name])])
+        return res["configs"][name]
+
+    with broker.connect() as c:
+        create_topics(c, [new_topic("raw.dyn", 1, 1)])
+        assert incremental_alter(c, [(BROKER, "", [
+            ("log.cleanup.policy", APPEND, "compact"), ("log.segment.bytes", SET, "2097152")])]
+        ) == [(NONE, None)]
+        assert topic_value(c, "cleanup.policy")["value"] == "delete,compact"
+        assert topic_value(c, "segment.bytes")["value"] == "2097152"
+        assert incremental_alter(c, [(BROKER, "1", [("log.segment.bytes", DELETE, None)])]) == [
+            (NONE, None)]
+        assert topic_value(c, "segment.bytes")["value"] == "1073741824"
+        assert topic_value(c, "cleanup.policy")["value"] == "delete,compact"
+        # validate_only changes nothing; bad values, static configs and other brokers fail.
+        assert incremental_alter(c, [(BROKER, "", [("log.retention.ms", SET, "5")])],
+                                 validate_only=True) == [(NONE, None)]
+        assert topic_value(c, "retention.ms")["value"] == "604800000"
+        bad = incremental_alter(c, [
+            (BROKER, "", [("log.retention.ms", SET, "soon")]),
+            (BROKER, "", [("listeners", SET, "PLAINTEXT://:1")]),
+            (BROKER, "", [("log.retention.ms", APPEND, "5")]),
+            (BROKER, "9", [("log.retention.ms", SET, "5")]),
+        ])
+        assert [code for code, _ in bad] == [INVALID_REQUEST, INVALID_REQUEST, INVALID_CONFIG,
+                                             INVALID_REQUEST], bad
+        assert "listeners" in bad[1][1]
+        assert incremental_alter(c, [(BROKER, "", [("log.cleanup.policy", SUBTRACT, "compact")])]
+                                 ) == [(NONE, None)]
+        assert topic_value(c, "cleanup.policy")["value"] == "delete"
+
+
 # -- DescribeCluster v1 ----------------------------------------------------------------------
 
 def describe_cluster(conn, endpoint_type=1, include_ops=False):

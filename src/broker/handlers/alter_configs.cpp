@@ -2,8 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <map>
+#include <set>
+
 #include "broker/broker.h"
 #include "cluster/config_alter.h"
+#include "cluster/dynamic_config.h"
 #include "cluster/topic_name.h"
 #include "protocol/messages/alter_configs_request.h"
 #include "protocol/messages/alter_configs_response.h"
@@ -29,21 +33,30 @@ Status AlterTopic(Broker& broker, const AlterConfigsRequest::AlterConfigsResourc
       [&](const cluster::TopicInfo&) { return cluster::ReplaceConfigs(configs); }, validate_only);
 }
 
-Status AlterBroker(const Broker& broker,
-                   const AlterConfigsRequest::AlterConfigsResource& resource) {
+// As Kafka's legacy AlterConfigs, the request replaces every dynamic broker config: those
+// not named (or named with a null value) go back to their static value.
+Status AlterBroker(Broker& broker, const AlterConfigsRequest::AlterConfigsResource& resource,
+                   bool validate_only) {
   if (!resource.resource_name.empty() &&
       resource.resource_name != std::to_string(broker.node_id().value())) {
     return Status(ErrorCode::kInvalidRequest,
                   fmt::format("unexpected broker id '{}': this is broker {}",
                               resource.resource_name, broker.node_id().value()));
   }
-  if (resource.configs.empty()) return Status::Ok();
-  std::string names;
-  for (const auto& c : resource.configs) names += (names.empty() ? "" : ", ") + c.name;
-  return Status(ErrorCode::kInvalidRequest,
-                fmt::format("cannot update broker configs dynamically ({}): Gregor reads them "
-                            "at start; set them in gregor.yaml, GREGOR_* or flags and restart",
-                            names));
+  std::map<std::string, std::string> wanted;
+  std::set<std::string> seen;
+  for (const auto& c : resource.configs) {
+    if (!seen.insert(c.name).second) {
+      return Status(ErrorCode::kInvalidRequest,
+                    fmt::format("config '{}' appears more than once in the request", c.name));
+    }
+    if (c.value.has_value()) wanted[c.name] = *c.value;
+  }
+  return broker.AlterBrokerConfigs(
+      [&](const std::map<std::string, std::string>&) {
+        return cluster::NormalizeDynamicBrokerConfigs(broker.config(), wanted);
+      },
+      validate_only);
 }
 
 void Handle(RequestContext ctx, AlterConfigsRequest request) {
@@ -56,7 +69,7 @@ void Handle(RequestContext ctx, AlterConfigsRequest request) {
     if (resource.resource_type == kTopicResource) {
       s = AlterTopic(*ctx.broker, resource, request.validate_only);
     } else if (resource.resource_type == kBrokerResource) {
-      s = AlterBroker(*ctx.broker, resource);
+      s = AlterBroker(*ctx.broker, resource, request.validate_only);
     } else {
       s = Status(ErrorCode::kInvalidRequest,
                  fmt::format("unsupported resource type {}", resource.resource_type));

@@ -131,7 +131,7 @@ void SetCreated(const Broker& broker, TopicResult& r, const Plan& plan) {
   r.replication_factor = plan.replication_factor;
   auto& configs = r.configs.emplace();
   for (const cluster::DescribedConfig& c :
-       cluster::DescribeTopicConfigs(broker.config(), plan.configs)) {
+       cluster::DescribeTopicConfigs(*broker.effective_config(), plan.configs)) {
     CreateTopicsResponse::CreatableTopicConfigs out;
     out.name = c.name;
     out.value = c.value;

@@ -63,7 +63,7 @@ Status DescribeTopic(Broker& broker, const DescribeConfigsRequest& request,
     return Status(ErrorCode::kUnknownTopicOrPartition,
                   fmt::format("topic '{}' does not exist", resource.resource_name));
   }
-  AddConfigs(request, resource, cluster::DescribeTopicConfigs(broker.config(), info->configs), out);
+  AddConfigs(request, resource, cluster::DescribeTopicConfigs(*broker.effective_config(), info->configs), out);
   return Status::Ok();
 }
 
@@ -76,7 +76,7 @@ Status DescribeBroker(Broker& broker, const DescribeConfigsRequest& request,
                   fmt::format("unexpected broker id '{}': this is broker {}",
                               resource.resource_name, broker.node_id().value()));
   }
-  AddConfigs(request, resource, cluster::DescribeBrokerConfigs(broker.config()), out);
+  AddConfigs(request, resource, cluster::DescribeBrokerConfigs(*broker.effective_config()), out);
   return Status::Ok();
 }
 

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "broker/broker.h"
+#include "cluster/dynamic_config.h"
 #include "cluster/config_alter.h"
 #include "cluster/topic_config.h"
 #include "cluster/topic_name.h"
@@ -47,7 +48,7 @@ Status AlterTopic(Broker& broker, const Resource& resource, bool validate_only) 
         for (const auto& c : changes) {
           if (cluster::FindTopicConfig(c.name) != nullptr) {
             effective[c.name] =
-                cluster::EffectiveTopicConfig(broker.config(), info.configs, c.name);
+                cluster::EffectiveTopicConfig(*broker.effective_config(), info.configs, c.name);
           }
         }
         return cluster::ApplyIncrementalConfigChanges(info.configs, changes, effective);
@@ -96,15 +97,34 @@ Status AlterLoggers(const Broker& broker, const Resource& resource, bool validat
   return Status::Ok();
 }
 
-Status AlterBroker(const Broker& broker, const Resource& resource) {
+// Dynamic broker configs (cluster/dynamic_config.h): the cluster default ("") and this
+// broker's id address the same single level.
+Status AlterBroker(Broker& broker, const Resource& resource, bool validate_only) {
   GREGOR_RETURN_IF_ERROR(CheckBrokerId(broker, resource.resource_name, true));
-  if (resource.configs.empty()) return Status::Ok();
-  std::string names;
-  for (const auto& c : resource.configs) names += (names.empty() ? "" : ", ") + c.name;
-  return Status(ErrorCode::kInvalidRequest,
-                fmt::format("cannot update broker configs dynamically ({}): Gregor reads them "
-                            "at start; set them in gregor.yaml, GREGOR_* or flags and restart",
-                            names));
+  std::vector<cluster::ConfigChange> changes;
+  for (const auto& c : resource.configs) {
+    changes.push_back({c.name, static_cast<cluster::AlterConfigOp>(c.config_operation), c.value});
+  }
+  const ConfigSet& fixed = broker.config();
+  return broker.AlterBrokerConfigs(
+      [&](const std::map<std::string, std::string>& current)
+          -> Result<std::map<std::string, std::string>> {
+        std::shared_ptr<const ConfigSet> effective = broker.effective_config();
+        std::map<std::string, std::string> values;
+        for (const auto& c : changes) {
+          if (fixed.Find(c.name) != nullptr) values[c.name] = effective->GetString(c.name);
+        }
+        GREGOR_ASSIGN_OR_RETURN(
+            auto next, cluster::ApplyConfigChanges(
+                           current, changes, values,
+                           [&](std::string_view name) -> std::optional<ConfigType> {
+                             const ConfigDef* def = fixed.Find(name);
+                             if (def == nullptr) return std::nullopt;
+                             return def->type;
+                           }));
+        return cluster::NormalizeDynamicBrokerConfigs(fixed, next);
+      },
+      validate_only);
 }
 
 void Handle(RequestContext ctx, IncrementalAlterConfigsRequest request) {
@@ -119,7 +139,7 @@ void Handle(RequestContext ctx, IncrementalAlterConfigsRequest request) {
         s = AlterTopic(*ctx.broker, resource, request.validate_only);
         break;
       case kBrokerResource:
-        s = AlterBroker(*ctx.broker, resource);
+        s = AlterBroker(*ctx.broker, resource, request.validate_only);
         break;
       case kBrokerLoggerResource:
         s = AlterLoggers(*ctx.broker, resource, request.validate_only);
