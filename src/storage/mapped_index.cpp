@@ -36,6 +36,10 @@ Status MappedIndex::Map(size_t bytes) {
   if (bytes == 0) return Status::Ok();
   void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd_.get(), 0);
   if (p == MAP_FAILED) return ErrnoStatus("mmap " + path_, errno);
+  // Appends touch one page at a time and lookups are binary searches: readahead would
+  // only zero-fill pages of the preallocated (sparse) tail on every fault (perf showed ~4 %
+  // of produce CPU in that memset). Advisory: a failure changes nothing but speed.
+  (void)::madvise(p, bytes, MADV_RANDOM);
   map_ = static_cast<uint8_t*>(p);
   map_len_ = bytes;
   return Status::Ok();
