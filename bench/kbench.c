@@ -58,6 +58,11 @@ static rd_kafka_t *make_producer(const char *bootstrap, const char *acks, int id
   set(conf, "acks", acks);
   /* Idempotence needs acks=all; pass ACKS -1 (all) to compare like with like. */
   set(conf, "enable.idempotence", idempotent ? "true" : "false");
+  set(conf, "linger.ms", "5");
+  set(conf, "batch.size", "1000000");
+  set(conf, "queue.buffering.max.messages", "1000000");
+  set(conf, "queue.buffering.max.kbytes", "1048576");
+  /* Extra settings last, so that they override the defaults above. */
   for (int i = 0; i < n_extra; i++) {
     char name[128];
     const char *eq = strchr(extra[i], '=');
@@ -66,10 +71,6 @@ static rd_kafka_t *make_producer(const char *bootstrap, const char *acks, int id
     name[eq - extra[i]] = '\0';
     set(conf, name, eq + 1);
   }
-  set(conf, "linger.ms", "5");
-  set(conf, "batch.size", "1000000");
-  set(conf, "queue.buffering.max.messages", "1000000");
-  set(conf, "queue.buffering.max.kbytes", "1048576");
   rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
   rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
   if (!rk) {
@@ -186,7 +187,9 @@ static int cmp_i64(const void *a, const void *b) {
 
 static int latency(const char *bootstrap, const char *topic, int rate, int seconds,
                    const char *acks) {
-  rd_kafka_t *producer = make_producer(bootstrap, acks, 0, NULL, 0);
+  /* A latency measurement sends each record at once: no linger. */
+  char *no_linger[] = {"linger.ms=0"};
+  rd_kafka_t *producer = make_producer(bootstrap, acks, 0, no_linger, 1);
   /* One warm-up record creates the topic before the consumer positions itself at the end. */
   rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
                     RD_KAFKA_V_VALUE("warm-up", 7), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
