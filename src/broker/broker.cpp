@@ -230,6 +230,14 @@ std::vector<group::PartitionLag> Broker::GroupLag(const std::string& group_id) {
                            });
 }
 
+Result<storage::PartitionLog*> Broker::FindPartition(const cluster::TopicInfo* topic,
+                                                     int32_t index) {
+  if (topic == nullptr || index < 0 || index >= topic->partitions) {
+    return Status(ErrorCode::kUnknownTopicOrPartition, "");
+  }
+  return GetPartition(*topic, PartitionId(index));
+}
+
 Result<storage::PartitionLog*> Broker::GetPartition(const cluster::TopicInfo& topic,
                                                     PartitionId partition) {
   if (storage::PartitionLog* log = logs_->Get(topic.name, partition)) return log;

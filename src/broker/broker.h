@@ -59,6 +59,9 @@ class Broker {
   // that a late request cannot resurrect a deleted topic's directory.
   Result<storage::PartitionLog*> GetPartition(const cluster::TopicInfo& topic,
                                               PartitionId partition);
+  // The same for a partition a request names: `topic` is null for an unknown topic, and
+  // `index` is unchecked. Errors: kUnknownTopicOrPartition, then as GetPartition.
+  Result<storage::PartitionLog*> FindPartition(const cluster::TopicInfo* topic, int32_t index);
   storage::FlushScheduler& flusher() { return logs_->flush_scheduler(); }
   storage::LogManager& logs() { return *logs_; }
   // The group coordinator (this node coordinates every group). Lives from Create to Stop.

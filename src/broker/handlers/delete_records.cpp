@@ -43,11 +43,7 @@ void Handle(RequestContext ctx, DeleteRecordsRequest request) {
       auto& out = rt.partitions.emplace_back();
       out.partition_index = p.partition_index;
       out.low_watermark = -1;
-      if (topic == nullptr || p.partition_index < 0 || p.partition_index >= topic->partitions) {
-        out.error_code = static_cast<int16_t>(ErrorCode::kUnknownTopicOrPartition);
-        continue;
-      }
-      auto log = ctx.broker->GetPartition(*topic, PartitionId(p.partition_index));
+      auto log = ctx.broker->FindPartition(topic.get(), p.partition_index);
       Result<Offset> start = log.ok() ? DeleteBefore(**log, t.name, p.partition_index, p.offset)
                                       : Result<Offset>(log.status());
       if (!start.ok()) {

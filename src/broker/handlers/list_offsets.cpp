@@ -67,11 +67,7 @@ void Handle(RequestContext ctx, ListOffsetsRequest request) {
       out.partition_index = p.partition_index;
       out.offset = -1;
       out.timestamp = -1;
-      if (topic == nullptr || p.partition_index < 0 || p.partition_index >= topic->partitions) {
-        out.error_code = static_cast<int16_t>(ErrorCode::kUnknownTopicOrPartition);
-        continue;
-      }
-      auto log = ctx.broker->GetPartition(*topic, PartitionId(p.partition_index));
+      auto log = ctx.broker->FindPartition(topic.get(), p.partition_index);
       Status s = log.ok() ? Lookup(**log, p.timestamp, read_committed, ctx.api_version, out)
                           : log.status();
       if (!s.ok()) {

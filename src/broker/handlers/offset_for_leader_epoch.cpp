@@ -27,19 +27,15 @@ void Handle(RequestContext ctx, OffsetForLeaderEpochRequest request) {
       out.partition = p.partition;
       out.leader_epoch = kNoEpoch;
       out.end_offset = -1;
-      if (topic == nullptr || p.partition < 0 || p.partition >= topic->partitions) {
-        out.error_code = static_cast<int16_t>(ErrorCode::kUnknownTopicOrPartition);
+      auto log = ctx.broker->FindPartition(topic.get(), p.partition);
+      if (!log.ok()) {
+        out.error_code = static_cast<int16_t>(log.status().code());
         continue;
       }
       if (p.current_leader_epoch != kNoEpoch && p.current_leader_epoch != kLeaderEpoch) {
         out.error_code = static_cast<int16_t>(p.current_leader_epoch < kLeaderEpoch
                                                   ? ErrorCode::kFencedLeaderEpoch
                                                   : ErrorCode::kUnknownLeaderEpoch);
-        continue;
-      }
-      auto log = ctx.broker->GetPartition(*topic, PartitionId(p.partition));
-      if (!log.ok()) {
-        out.error_code = static_cast<int16_t>(log.status().code());
         continue;
       }
       if (p.leader_epoch == kLeaderEpoch) {
