@@ -129,7 +129,8 @@ struct ValidatedBatches {
 // offset deltas. Errors:
 //   kCorruptMessage               truncated header, bad BatchLength, magic < 0 or > 2,
 //                                 CRC mismatch, negative count, malformed records
-//   kUnsupportedForMessageFormat  legacy magic 0/1 (up-conversion is a later issue)
+//   kUnsupportedForMessageFormat  legacy magic 0/1 (the produce handler up-converts legacy
+//                                 message sets first: storage/legacy_format.h)
 //   kInvalidRecord                empty batch, count inconsistent with LastOffsetDelta or
 //                                 with the records, control batch from a client, a
 //                                 client batch with a producer id but no sequence or
