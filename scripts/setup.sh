@@ -13,6 +13,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # real clients used by the integration tests and benchmarks
   kcat python3-kafka python3-confluent-kafka python3-pytest python3-yaml
+  python3-snappy python3-lz4
+  # Go clients that predate record batches, built in GOPATH mode from Debian's sources
+  golang-go golang-github-segmentio-kafka-go-dev golang-github-shopify-sarama-dev
   # tools used by tests and benchmarks
   procps fio
 )

@@ -596,13 +596,16 @@ def topic_by_name(md, name):
 
 
 # ---------------------------------------------------------------------------------------------
-# Produce (key 0), versions 3-11 (magic-2 record batches only)
+# Produce (key 0), versions 0-11 (v0-2 may carry legacy magic 0/1 message sets)
 
 def produce_body(version, topics, acks=-1, timeout_ms=10000, transactional_id=None):
     """topics: {name: {partition: records bytes or None}} (dict order is kept)."""
-    assert 3 <= version <= 11, version
+    assert 0 <= version <= 11, version
     flexible = version >= 9
-    w = Writer().string(transactional_id, flexible).int16(acks).int32(timeout_ms)
+    w = Writer()
+    if version >= 3:
+        w.string(transactional_id, flexible)
+    w.int16(acks).int32(timeout_ms)
 
     def partition(ww, item):
         index, records = item
@@ -678,11 +681,12 @@ def produce_one(conn, topic, partition, records, version=8, acks=-1, **kw):
 
 
 # ---------------------------------------------------------------------------------------------
-# ListOffsets (key 2), versions 1-10
+# ListOffsets (key 2), versions 0-10 (v0 answers with an array of offsets)
 
-def list_offsets_body(version, topics, isolation_level=0, replica_id=-1, timeout_ms=5000):
+def list_offsets_body(version, topics, isolation_level=0, replica_id=-1, timeout_ms=5000,
+                      max_num_offsets=1):
     """topics: {name: {partition: timestamp}}."""
-    assert 1 <= version <= 10, version
+    assert 0 <= version <= 10, version
     flexible = version >= 6
     w = Writer().int32(replica_id)
     if version >= 2:
@@ -694,6 +698,8 @@ def list_offsets_body(version, topics, isolation_level=0, replica_id=-1, timeout
         if version >= 4:
             ww.int32(-1)  # current leader epoch: unknown
         ww.int64(timestamp)
+        if version == 0:
+            ww.int32(max_num_offsets)
         if flexible:
             ww.tagged_fields()
 
@@ -717,6 +723,10 @@ def decode_list_offsets(version, r):
     out = {"throttle_time_ms": r.int32("throttle_time_ms") if version >= 2 else 0}
 
     def partition(rr):
+        if version == 0:
+            return {"index": rr.int32("partition_index"), "error_code": rr.int16("error_code"),
+                    "old_style_offsets": rr.array(lambda r3: r3.int64("offset"),
+                                                  what="old_style_offsets")}
         p = {"index": rr.int32("partition_index"), "error_code": rr.int16("error_code"),
              "timestamp": rr.int64("timestamp"), "offset": rr.int64("offset"),
              "leader_epoch": -1}
@@ -740,8 +750,8 @@ def decode_list_offsets(version, r):
     return out
 
 
-def list_offsets(conn, version, topics, isolation_level=0, timeout=5.0):
-    body = list_offsets_body(version, topics, isolation_level)
+def list_offsets(conn, version, topics, isolation_level=0, timeout=5.0, **kw):
+    body = list_offsets_body(version, topics, isolation_level, **kw)
     return decode_list_offsets(version, conn.request(LIST_OFFSETS, version, body,
                                                      timeout=timeout))
 
@@ -754,18 +764,22 @@ def list_offset(conn, topic, partition, timestamp=LATEST_TIMESTAMP, version=7,
 
 
 # ---------------------------------------------------------------------------------------------
-# Fetch (key 1), versions 4-16
+# Fetch (key 1), versions 0-16 (v0-3 answer with legacy magic 0/1 message sets)
 
 def fetch_body(version, topics, max_wait_ms=0, min_bytes=1, max_bytes=0x7FFFFFFF,
                isolation_level=0, partition_max_bytes=1 << 20, topic_ids=None):
     """topics: {name: {partition: fetch offset}}; from v13 topics are sent by id, taken from
     topic_ids {name: uuid.UUID}. No fetch session (id 0, epoch -1)."""
-    assert 4 <= version <= 16, version
+    assert 0 <= version <= 16, version
     flexible = version >= 12
     w = Writer()
     if version <= 14:
         w.int32(-1)  # replica id: a consumer
-    w.int32(max_wait_ms).int32(min_bytes).int32(max_bytes).int8(isolation_level)
+    w.int32(max_wait_ms).int32(min_bytes)
+    if version >= 3:
+        w.int32(max_bytes)
+    if version >= 4:
+        w.int8(isolation_level)
     if version >= 7:
         w.int32(0).int32(-1)  # session id, session epoch
 
@@ -808,7 +822,8 @@ def decode_fetch(version, r):
     partition has error_code, high_watermark, last_stable_offset, log_start_offset,
     aborted_transactions, preferred_read_replica and records (bytes or None)."""
     flexible = version >= 12
-    out = {"throttle_time_ms": r.int32("throttle_time_ms"), "error_code": 0, "session_id": 0}
+    out = {"throttle_time_ms": r.int32("throttle_time_ms") if version >= 1 else 0,
+           "error_code": 0, "session_id": 0}
     if version >= 7:
         out["error_code"] = r.int16("error_code")
         out["session_id"] = r.int32("session_id")
@@ -821,12 +836,14 @@ def decode_fetch(version, r):
 
     def partition(rr):
         p = {"index": rr.int32("partition_index"), "error_code": rr.int16("error_code"),
-             "high_watermark": rr.int64("high_watermark"),
-             "last_stable_offset": rr.int64("last_stable_offset"), "log_start_offset": -1,
-             "preferred_read_replica": -1}
+             "high_watermark": rr.int64("high_watermark"), "last_stable_offset": -1,
+             "log_start_offset": -1, "preferred_read_replica": -1, "aborted_transactions": None}
+        if version >= 4:
+            p["last_stable_offset"] = rr.int64("last_stable_offset")
         if version >= 5:
             p["log_start_offset"] = rr.int64("log_start_offset")
-        p["aborted_transactions"] = rr.array(aborted, flexible, "aborted_transactions")
+        if version >= 4:
+            p["aborted_transactions"] = rr.array(aborted, flexible, "aborted_transactions")
         if version >= 11:
             p["preferred_read_replica"] = rr.int32("preferred_read_replica")
         p["records"] = rr.bytes_(flexible, "records")

@@ -14,9 +14,12 @@ Record: varint Length | int8 Attributes | varlong TimestampDelta | varint Offset
   varint HeaderCount | headers (varint KeyLength, Key, varint ValueLength, Value)
 All varints are zig-zag.
 
-Legacy message (magic 0/1), only to send one as bad input:
+Legacy message (magic 0/1), what Produce v0-2 carry and Fetch v0-3 answer with:
   Offset int64 | Size int32 | CRC uint32 (IEEE, over Magic .. end) | Magic int8 | Attributes int8 |
   (magic 1: Timestamp int64) | Key bytes (int32 length) | Value bytes (int32 length)
+Attributes: bits 0-2 codec, bit 3 (magic 1) timestamp type. A compressed message is a wrapper
+whose value is a compressed set of inner messages (magic 1: inner offsets relative, the
+wrapper's offset that of the last inner message).
 """
 
 import struct
@@ -139,9 +142,10 @@ def encode_batch(records, base_timestamp=1_700_000_000_000, base_offset=0, attri
             + struct.pack(">I", crc) + after_crc)
 
 
-def encode_legacy_message(key, value, magic=1, timestamp=1_700_000_000_000, offset=0):
-    """One uncompressed magic 0/1 message, as a one-entry message set."""
-    body = struct.pack(">bb", magic, 0)
+def encode_legacy_message(key, value, magic=1, timestamp=1_700_000_000_000, offset=0,
+                          attributes=0):
+    """One magic 0/1 message, as a one-entry message set."""
+    body = struct.pack(">bb", magic, attributes)
     if magic == 1:
         body += struct.pack(">q", timestamp)
     for b in (key, value):
@@ -213,4 +217,88 @@ def decode_records(data, base_offset, base_timestamp, count):
         pos = end
     if pos != len(data):
         raise ValueError(f"{len(data) - pos} bytes after the last record")
+    return out
+
+
+def legacy_compress(codec, data):
+    """Compresses an inner message set: gzip, raw snappy, or an LZ4 frame."""
+    if codec == "gzip":
+        import gzip
+        return gzip.compress(data)
+    if codec == "snappy":
+        import snappy
+        return snappy.compress(data)
+    if codec == "lz4":
+        import lz4.frame
+        return lz4.frame.compress(data)
+    raise ValueError(codec)
+
+
+def legacy_decompress(codec_id, data):
+    if codec_id == 1:
+        import gzip
+        return gzip.decompress(data)
+    if codec_id == 2:
+        import snappy
+        if data.startswith(b"\x82SNAPPY\x00"):  # xerial framing, as Java clients write
+            out, pos = bytearray(), 16
+            while pos < len(data):
+                (n,) = struct.unpack_from(">i", data, pos)
+                out += snappy.decompress(data[pos + 4:pos + 4 + n])
+                pos += 4 + n
+            return bytes(out)
+        return snappy.decompress(data)
+    if codec_id == 3:
+        import lz4.frame
+        return lz4.frame.decompress(data)
+    raise ValueError(f"codec {codec_id}")
+
+
+def encode_legacy_wrapper(codec, messages, magic=1, timestamp=1_700_000_000_000, offset=0):
+    """A compressed wrapper message around `messages` ((key, value) pairs), whose inner
+    offsets are 0..n-1 as clients write them."""
+    inner = b"".join(encode_legacy_message(k, v, magic=magic, timestamp=timestamp, offset=i)
+                     for i, (k, v) in enumerate(messages))
+    return encode_legacy_message(None, legacy_compress(codec, inner), magic=magic,
+                                 timestamp=timestamp, offset=offset,
+                                 attributes=CODECS[codec])
+
+
+def parse_legacy_set(data, _inner=False):
+    """Decodes a legacy message set into message dicts (offset, magic, attributes, codec,
+    timestamp, key, value, crc_ok); wrappers are opened, their messages given absolute
+    offsets and the wrapper's codec. A trailing partial message is ignored."""
+    out, pos = [], 0
+    while len(data) - pos >= 12:
+        offset, size = struct.unpack_from(">qi", data, pos)
+        if pos + 12 + size > len(data):
+            break
+        body = data[pos + 12:pos + 12 + size]
+        pos += 12 + size
+        (crc, magic, attributes) = struct.unpack_from(">Ibb", body, 0)
+        p = 6
+        ts = None
+        if magic == 1:
+            (ts,) = struct.unpack_from(">q", body, p)
+            p += 8
+        fields = []
+        for _ in range(2):
+            (n,) = struct.unpack_from(">i", body, p)
+            p += 4
+            fields.append(None if n < 0 else bytes(body[p:p + n]))
+            p += max(n, 0)
+        m = {"offset": offset, "magic": magic, "attributes": attributes,
+             "codec": attributes & 7, "timestamp": ts, "key": fields[0], "value": fields[1],
+             "crc_ok": zlib.crc32(body[4:]) == crc}
+        if m["codec"] == 0:
+            out.append(m)
+            continue
+        inner = parse_legacy_set(legacy_decompress(m["codec"], m["value"]), _inner=True)
+        last = inner[-1]["offset"] if inner else 0
+        for im in inner:
+            if magic == 1:
+                im["offset"] = offset - last + im["offset"]
+            im["codec"] = m["codec"]
+            im["wrapper_timestamp"] = ts
+            out.append(im)
     return out

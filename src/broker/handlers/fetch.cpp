@@ -1,6 +1,7 @@
 #include "broker/handlers/fetch.h"
 
 #include "broker/broker.h"
+#include "broker/handlers/fetch_legacy.h"
 #include "net/asio.h"
 #include "protocol/messages/fetch_request.h"
 #include "protocol/messages/fetch_response.h"
@@ -13,7 +14,9 @@ using protocol::FetchRequest;
 using protocol::FetchResponse;
 using PartitionData = FetchResponse::PartitionData;
 
-constexpr int16_t kMinVersion = 4;
+constexpr int16_t kMinVersion = 0;
+// Fetch v0-v3 predate record batches: they are served down-converted (fetch_legacy.h).
+constexpr int16_t kFirstRecordBatchVersion = 4;
 constexpr int16_t kMaxVersion = 16;
 constexpr int8_t kReadCommitted = 1;
 
@@ -112,6 +115,14 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
         }
         logs.push_back(*log);
         int64_t limit = std::min<int64_t>(p.partition_max_bytes, std::max<int64_t>(budget, 0));
+        if (version < kFirstRecordBatchVersion) {
+          int64_t n = ReadDownConverted(**log, version, p.fetch_offset, limit,
+                                        /*min_one=*/bytes == 0, out);
+          if (out.error_code != 0) error = true;
+          bytes += n;
+          budget -= n;
+          continue;
+        }
         auto read = (*log)->Read(Offset(p.fetch_offset), limit, /*min_one_batch=*/bytes == 0,
                                  read_committed);
         out.high_watermark = (*log)->high_watermark().value();

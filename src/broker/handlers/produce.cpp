@@ -3,11 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <optional>
 
 #include "broker/broker.h"
 #include "protocol/messages/produce_request.h"
 #include "protocol/messages/produce_response.h"
 #include "storage/flush_scheduler.h"
+#include "storage/legacy_format.h"
 #include "storage/partition_log.h"
 
 namespace gregor::broker {
@@ -35,8 +37,7 @@ Status CheckRecordsForVersion(std::span<const uint8_t> view, int16_t version) {
       return Status(ErrorCode::kInvalidRecord,
                     "Produce v3 and above must carry record batches with magic 2");
     }
-    return Status(ErrorCode::kUnsupportedForMessageFormat,
-                  "message format v0/v1 (magic < 2) is not supported yet");
+    return Status::Ok();  // a legacy message set, up-converted by AppendPartition
   }
   if (version >= 3) {
     uint32_t length = (uint32_t{view[kLengthOffset]} << 24) |
@@ -116,6 +117,18 @@ storage::PartitionLog* AppendPartition(RequestContext& ctx, const cluster::Topic
     SetError(out, s, ctx.api_version);
     return nullptr;
   }
+  // Produce v0-v2 may carry a legacy message set: the log stores it as one magic-2 batch
+  // (storage/legacy_format.h), converted here so that nothing of a corrupt set is appended.
+  std::optional<storage::UpConverted> converted;
+  if (ctx.api_version < 3 && storage::IsLegacyMessageSet(view)) {
+    auto up = storage::UpConvertMessageSet(view);
+    if (!up.ok()) {
+      SetError(out, up.status(), ctx.api_version);
+      return nullptr;
+    }
+    converted = std::move(up).value();
+    view = converted->batch;
+  }
   if (Status s = CheckTransactional(ctx, topic->name, in.index, view); !s.ok()) {
     SetError(out, s, ctx.api_version);
     return nullptr;
@@ -138,8 +151,13 @@ storage::PartitionLog* AppendPartition(RequestContext& ctx, const cluster::Topic
   }
   // The records view points into the request frame, which this request owns: stamping
   // offsets in place avoids copying the batch.
-  size_t at = static_cast<size_t>(view.data() - ctx.frame->data());
-  std::span<uint8_t> batch(ctx.frame->data() + at, view.size());
+  std::span<uint8_t> batch;
+  if (converted.has_value()) {
+    batch = converted->batch;
+  } else {
+    size_t at = static_cast<size_t>(view.data() - ctx.frame->data());
+    batch = std::span<uint8_t>(ctx.frame->data() + at, view.size());
+  }
   auto info = (*log)->Append(batch);
   if (!info.ok()) {
     SetError(out, info.status(), ctx.api_version);
