@@ -71,7 +71,9 @@ Status ParseMessage(std::span<const uint8_t> set, size_t* pos, LegacyMessage* ou
   if (out->magic == kMagicV1 && size < kLegacyMinMessageSizeV1) {
     return Corrupt("magic-1 message shorter than its fixed fields");
   }
-  if (Crc32(body.subspan(4)) != LoadBe32(body.data())) return Corrupt("legacy message CRC mismatch");
+  if (Crc32(body.subspan(4)) != LoadBe32(body.data())) {
+    return Corrupt("legacy message CRC mismatch");
+  }
   out->attributes = static_cast<int8_t>(body[5]);
   const uint8_t* p = body.data() + 6;
   const uint8_t* end = body.data() + body.size();
@@ -103,9 +105,9 @@ void AppendMessage(std::vector<uint8_t>* out, int8_t magic, int64_t offset, int8
                    int64_t timestamp, const Bytes& key, const Bytes& value) {
   size_t key_len = key ? key->size() : 0;
   size_t value_len = value ? value->size() : 0;
-  size_t size = static_cast<size_t>(magic == kMagicV1 ? kLegacyMinMessageSizeV1
-                                                      : kLegacyMinMessageSizeV0) +
-                key_len + value_len;
+  size_t size =
+      static_cast<size_t>(magic == kMagicV1 ? kLegacyMinMessageSizeV1 : kLegacyMinMessageSizeV0) +
+      key_len + value_len;
   size_t at = out->size();
   out->resize(at + static_cast<size_t>(kLegacyLogOverhead) + size);
   uint8_t* p = out->data() + at;
@@ -232,8 +234,7 @@ Result<bool> DownConverter::AddBatch(const BatchView& batch) {
   if (codec == Compression::kZstd || (codec == Compression::kLz4 && magic_ == kMagicV0)) {
     codec = Compression::kNone;
   }
-  int8_t ts_type =
-      (magic_ == kMagicV1 && h.log_append_time()) ? kLegacyLogAppendTime : int8_t{0};
+  int8_t ts_type = (magic_ == kMagicV1 && h.log_append_time()) ? kLegacyLogAppendTime : int8_t{0};
   std::vector<uint8_t> unit;
   std::optional<int64_t> inner_base;
   int64_t last_offset = -1;

@@ -40,7 +40,8 @@ Result<std::vector<uint8_t>> ReadRegions(const std::vector<FileRegion>& regions,
 }  // namespace
 
 int64_t ReadDownConverted(const storage::PartitionLog& log, int16_t version, int64_t fetch_offset,
-                          int64_t limit, bool min_one, protocol::FetchResponse::PartitionData& out) {
+                          int64_t limit, bool min_one,
+                          protocol::FetchResponse::PartitionData& out) {
   int8_t magic = version <= 1 ? storage::kMagicV0 : storage::kMagicV1;
   storage::DownConverter converter(magic, Offset(fetch_offset), limit, min_one);
   Offset next(fetch_offset);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -52,9 +53,7 @@ std::vector<uint8_t> Message(int8_t magic, int64_t offset, int8_t attributes, in
   return m;
 }
 
-std::vector<uint8_t> Cat(std::vector<std::vector<uint8_t>> parts) {
-  return testing::Concat(parts);
-}
+std::vector<uint8_t> Cat(std::vector<std::vector<uint8_t>> parts) { return testing::Concat(parts); }
 
 std::vector<uint8_t> Wrapper(int8_t magic, Compression codec, const std::vector<uint8_t>& inner,
                              int64_t offset = 0, int64_t ts = 1000) {
@@ -133,7 +132,8 @@ class LegacyCodecTest : public ::testing::TestWithParam<Compression> {};
 TEST_P(LegacyCodecTest, CompressedWrappersAreRecompressedWithTheirCodec) {
   for (int8_t magic : {int8_t{0}, int8_t{1}}) {
     if (magic == 0 && GetParam() == Compression::kLz4) continue;  // pre-KIP-57 checksum
-    auto inner1 = Cat({Message(magic, 0, 0, 100, "k1", "v1"), Message(magic, 1, 0, 101, "k2", "v2")});
+    auto inner1 =
+        Cat({Message(magic, 0, 0, 100, "k1", "v1"), Message(magic, 1, 0, 101, "k2", "v2")});
     auto inner2 = Cat({Message(magic, 0, 0, 102, std::nullopt, "v3")});
     auto set = Cat({Wrapper(magic, GetParam(), inner1, 1), Wrapper(magic, GetParam(), inner2, 2)});
     Compression codec = Compression::kNone;
@@ -175,8 +175,8 @@ TEST(LegacyUpConvert, RejectsEachCorruption) {
   // A key length running past the message, with a CRC that matches.
   auto long_key = Message(1, 0, 0, 1, "k", "v");
   StoreBe32(long_key.data() + 26, 100);
-  StoreBe32(long_key.data() + 12, static_cast<uint32_t>(
-                                      ::crc32(0, long_key.data() + 16, long_key.size() - 16)));
+  StoreBe32(long_key.data() + 12,
+            static_cast<uint32_t>(::crc32(0, long_key.data() + 16, long_key.size() - 16)));
   ExpectCorrupt(long_key, "key length past the message");
   auto nested = Wrapper(1, Compression::kGzip, Wrapper(1, Compression::kGzip, good));
   ExpectCorrupt(nested, "compressed message inside a wrapper");
@@ -189,6 +189,36 @@ TEST(LegacyUpConvert, RejectsEachCorruption) {
   EXPECT_EQ(UpConvertMessageSet({}).status().code(), ErrorCode::kInvalidRecord);
 }
 
+// Produce payloads come from the network: any mutation of a valid set must give a clean
+// answer (a batch, or CORRUPT_MESSAGE), never a crash or a read out of bounds (ASan).
+TEST(LegacyUpConvert, MutatedSetsAreConvertedOrRefusedCleanly) {
+  auto inner = Cat({Message(1, 0, 0, 1, "k1", "v1"), Message(1, 1, 0, 2, std::nullopt, "v2")});
+  std::vector<std::vector<uint8_t>> seeds = {
+      Cat({Message(0, 0, 0, 0, "a", "b"), Message(1, 0, 0, 5, "c", std::nullopt)}),
+      Wrapper(1, Compression::kGzip, inner), Wrapper(1, Compression::kSnappy, inner),
+      Wrapper(1, Compression::kLz4, inner)};
+  std::mt19937 rng(7);
+  int converted = 0;
+  for (int i = 0; i < 4000; ++i) {
+    std::vector<uint8_t> set = seeds[static_cast<size_t>(i) % seeds.size()];
+    int flips = 1 + static_cast<int>(rng() % 4);
+    for (int f = 0; f < flips; ++f)
+      set[rng() % set.size()] ^= static_cast<uint8_t>(1 + rng() % 255);
+    if (rng() % 4 == 0) set.resize(rng() % set.size());
+    auto up = UpConvertMessageSet(set, 1 << 20);
+    if (up.ok()) {
+      ++converted;
+      EXPECT_TRUE(ValidateBatches(up->batch, ValidateOptions{}).ok());
+    } else {
+      EXPECT_TRUE(up.status().code() == ErrorCode::kCorruptMessage ||
+                  up.status().code() == ErrorCode::kInvalidRecord)
+          << up.status().ToString();
+    }
+  }
+  // Most mutations break a CRC; the offset fields are outside it, so some convert.
+  EXPECT_GT(converted, 0);
+}
+
 // A log-like run of batches at offsets 10.. for the down-conversion tests.
 std::vector<uint8_t> Stamped(std::vector<uint8_t> batch, int64_t base) {
   StampOffsets(batch, Offset(base));
@@ -196,7 +226,8 @@ std::vector<uint8_t> Stamped(std::vector<uint8_t> batch, int64_t base) {
 }
 
 TEST(LegacyDownConvert, MagicOneUncompressedKeepsOffsetsTimestampsAndDropsHeaders) {
-  auto batch = Stamped(MakeBatch({{"k1", "v1", 500, {{"h", "x"}}}, {std::nullopt, "v2", 501, {}},
+  auto batch = Stamped(MakeBatch({{"k1", "v1", 500, {{"h", "x"}}},
+                                  {std::nullopt, "v2", 501, {}},
                                   {"k3", std::nullopt, 502, {}}}),
                        10);
   DownConverter conv(kMagicV1, Offset(11), 1 << 20);
@@ -226,9 +257,8 @@ TEST(LegacyDownConvert, MagicZeroHasNoTimestamps) {
 }
 
 TEST_P(LegacyCodecTest, CompressedBatchBecomesOneWrapperWithRelativeInnerOffsets) {
-  auto batch = Stamped(MakeBatch({{"a", "1", 700, {}}, {"b", "2", 702, {}}, {"c", "3", 701, {}}},
-                                 GetParam()),
-                       20);
+  auto batch = Stamped(
+      MakeBatch({{"a", "1", 700, {}}, {"b", "2", 702, {}}, {"c", "3", 701, {}}}, GetParam()), 20);
   DownConverter conv(kMagicV1, Offset(21), 1 << 20);
   ASSERT_TRUE(conv.Add(batch).ok());
   auto top = TopLevel(conv.output());
