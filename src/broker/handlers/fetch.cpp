@@ -60,13 +60,17 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
       waiting_ = true;
       std::weak_ptr<FetchOperation> weak = weak_from_this();
       auto executor = ctx_.conn->executor();
+      // The listener runs on the appending thread under the log's listener lock: it must
+      // never own the operation, or dropping the last reference there would run the
+      // destructor, whose RemoveAppendListener takes that lock again (a self-deadlock that
+      // stalls the appending connection's loop). It only posts; the loop takes ownership.
+      std::shared_ptr<std::atomic<bool>> posted = wake_posted_;
       for (storage::PartitionLog* log : logs) {
-        uint64_t id = log->AddAppendListener([weak, executor] {
-          auto self = weak.lock();
-          if (!self || self->wake_posted_.exchange(true)) return;
-          boost::asio::post(executor, [self] {
-            self->wake_posted_ = false;
-            self->Attempt(false);
+        uint64_t id = log->AddAppendListener([weak, executor, posted] {
+          if (posted->exchange(true)) return;
+          boost::asio::post(executor, [weak, posted] {
+            posted->store(false);
+            if (auto self = weak.lock()) self->Attempt(false);
           });
         });
         listeners_.emplace_back(log, id);
@@ -159,7 +163,9 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
   FetchRequest request_;
   boost::asio::steady_timer timer_;
   std::vector<std::pair<storage::PartitionLog*, uint64_t>> listeners_;
-  std::atomic<bool> wake_posted_{false};
+  // Set while a wake-up is posted, so a burst of appends posts one. Shared with the
+  // listeners, which may outlive the operation by a moment.
+  std::shared_ptr<std::atomic<bool>> wake_posted_ = std::make_shared<std::atomic<bool>>(false);
   bool waiting_ = false;
   bool done_ = false;
 };
