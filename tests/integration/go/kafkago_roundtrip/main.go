@@ -10,7 +10,7 @@
 // "produced N". consume reads N messages (with -group through a consumer group that
 // commits each message before the next is read, else partition 0 from the start) and
 // prints one line per message: offset, key and value, tab-separated, Go-quoted (with
-// -quiet only "consumed N SECONDS", for the benchmarks).
+// -quiet only "consumed N SECONDS FETCHES", for the benchmarks).
 package main
 
 import (
@@ -73,13 +73,13 @@ func produce(ctx context.Context, brokers []string, topic string, n int, prefix,
 	fmt.Printf("produced %d\n", n)
 }
 
-func consume(ctx context.Context, brokers []string, topic, group string, n int, quiet bool) {
+func consume(ctx context.Context, brokers []string, topic, group string, n int, quiet bool, maxWait time.Duration) {
 	cfg := kafka.ReaderConfig{
 		Brokers:  brokers,
 		Topic:    topic,
 		MinBytes: 1,
 		MaxBytes: 1 << 20,
-		MaxWait:  100 * time.Millisecond,
+		MaxWait:  maxWait,
 	}
 	if group != "" {
 		cfg.GroupID = group
@@ -104,7 +104,7 @@ func consume(ctx context.Context, brokers []string, topic, group string, n int, 
 		}
 	}
 	if quiet {
-		fmt.Printf("consumed %d %.3f\n", n, time.Since(start).Seconds())
+		fmt.Printf("consumed %d %.3f %d\n", n, time.Since(start).Seconds(), r.Stats().Fetches)
 	}
 }
 
@@ -123,6 +123,7 @@ func main() {
 	batch := sub.Int("batch", 100, "messages per WriteMessages call (produce)")
 	group := sub.String("group", "", "consumer group (consume)")
 	quiet := sub.Bool("quiet", false, "print only a count (consume)")
+	maxWait := sub.Duration("maxwait", 100*time.Millisecond, "Fetch max wait (consume)")
 	sub.Parse(flag.Args()[1:])
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
@@ -131,7 +132,7 @@ func main() {
 	case "produce":
 		produce(ctx, list, *topic, *n, *prefix, *codecName, *batch)
 	case "consume":
-		consume(ctx, list, *topic, *group, *n, *quiet)
+		consume(ctx, list, *topic, *group, *n, *quiet, *maxWait)
 	default:
 		fail("unknown command %q", flag.Arg(0))
 	}
