@@ -36,7 +36,7 @@ def build_kafkago():
     os.makedirs(out_dir, exist_ok=True)
     exe = os.path.join(out_dir, "kafkago_roundtrip")
     env = {k: v for k, v in os.environ.items() if not k.startswith("GO")}
-    env.update(GO111MODULE="off", GOPATH=GOPATH, GOFLAGS="", GOPROXY="off",
+    env.update(GO111MODULE="off", GOPATH=GOPATH, GOFLAGS="", GOPROXY="off", GOENV="off",
                GOCACHE=os.path.join(out_dir, "cache"))
     subprocess.run(["go", "build", "-o", exe, "."], check=True, env=env,
                    cwd=os.path.join(ROOT, "tests", "integration", "go", "kafkago_roundtrip"))

@@ -35,7 +35,7 @@ def go_client(name):
     if os.access(exe, os.X_OK) and os.path.getmtime(exe) >= newest:
         return exe
     env = {k: v for k, v in os.environ.items() if not k.startswith("GO")}
-    env.update({"GO111MODULE": "off", "GOPATH": GOPATH, "GOFLAGS": "",
+    env.update({"GO111MODULE": "off", "GOPATH": GOPATH, "GOFLAGS": "", "GOENV": "off",
                 "GOCACHE": os.path.join(out_dir, "cache"), "GOPROXY": "off",
                 "CGO_ENABLED": "1"})
     tmp = f"{exe}.tmp.{os.getpid()}"
