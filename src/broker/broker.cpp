@@ -49,7 +49,7 @@ Result<std::unique_ptr<Broker>> Broker::Create(ConfigSet config) {
     const auto& stats = b->logs_->recovery_stats();
     spdlog::info(
         "recovered partition logs after an unclean shutdown: {} segment(s), {} scanned, {} "
-        "byte(s) of torn tail cut",
+        "byte(s) cut after the last whole batches (torn writes and preallocated space)",
         stats.segments, stats.segments_recovered, stats.bytes_truncated);
   }
   b->RemoveOrphanPartitions();

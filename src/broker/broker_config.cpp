@@ -66,6 +66,9 @@ const std::vector<ConfigDef>& Defs() {
       // Log defaults for topics (topic configs override them).
       {"log.segment.bytes", T::kInt, "1073741824", "Segment size before rolling.", 14, 2147483647},
       {"log.roll.ms", T::kLong, "604800000", "Segment age before rolling.", 1, {}},
+      {"log.preallocate", T::kBool, "true",
+       "Allocate the active segment's file space ahead of the writes (Kafka's default is "
+       "false; Gregor's is true: it saves block allocation on every append)."},
       {"log.retention.ms", T::kLong, "604800000", "Time retention; -1 keeps forever.", -1, {}},
       {"log.retention.bytes",
        T::kLong,

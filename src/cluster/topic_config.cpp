@@ -164,7 +164,10 @@ const std::vector<TopicConfigDef>& Defs() {
         1,
         {}},
        "min.insync.replicas"},
-      {{"preallocate", T::kBool, "false", "Preallocate segment files (accepted; no effect)."}, ""},
+      {{"preallocate", T::kBool, "true",
+        "Allocate the active segment's file space ahead of the writes (in steps of up to "
+        "16 MiB), so appends and fdatasyncs skip block allocation."},
+       "log.preallocate"},
       {{"remote.log.copy.disable", T::kBool, "false",
         "Tiered storage: stop copying segments to remote storage."},
        ""},
@@ -308,6 +311,7 @@ storage::LogConfig MakeLogConfig(const ConfigSet& broker,
   c.file_delete_delay_ms = ToLong(get("file.delete.delay.ms"));
   c.segment_index_bytes = static_cast<int32_t>(ToLong(get("segment.index.bytes")));
   c.min_insync_replicas = static_cast<int32_t>(ToLong(get("min.insync.replicas")));
+  c.preallocate = get("preallocate") == "true";
   return c;
 }
 

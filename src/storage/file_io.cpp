@@ -36,6 +36,15 @@ Status FileIo::Truncate(int fd, int64_t size) {
   return Status::Ok();
 }
 
+Status FileIo::Allocate(int fd, int64_t pos, int64_t len) {
+  int err;
+  do {
+    err = ::fallocate(fd, 0, pos, len) == 0 ? 0 : errno;
+  } while (err == EINTR);
+  if (err != 0) return ErrnoStatus("fallocate", err);
+  return Status::Ok();
+}
+
 FileIo* FileIo::Default() {
   static FileIo io;
   return &io;

@@ -1,7 +1,7 @@
 #pragma once
 
 // The few file operations whose failure the log must survive (ENOSPC, EIO on write,
-// fdatasync or truncate), behind an interface so tests can inject failures. Opening,
+// fdatasync, truncate or preallocation), behind an interface so tests can inject failures. Opening,
 // mapping and renaming files use POSIX directly. All errors are kKafkaStorageError with
 // the errno text. Thread-safety: the default implementation is stateless.
 
@@ -22,6 +22,9 @@ class FileIo {
   virtual Status PwriteAll(int fd, std::span<const uint8_t> data, int64_t pos);
   virtual Status Fdatasync(int fd);
   virtual Status Truncate(int fd, int64_t size);
+  // fallocate(2) mode 0: allocates [pos, pos + len) and grows the file to cover it; the new
+  // range reads as zeros. Errors include ENOSPC and EOPNOTSUPP (the file system cannot).
+  virtual Status Allocate(int fd, int64_t pos, int64_t len);
 
   // The process-wide POSIX implementation.
   static FileIo* Default();

@@ -28,6 +28,7 @@ SegmentOptions SegmentOptionsFor(const LogConfig& config, FileIo* io) {
   o.io = io;
   // At least a few entries, so a fresh segment always has index room for its first batch.
   o.index_bytes = std::max<int64_t>(config.segment_index_bytes, 4 * kTimeIndexEntrySize);
+  if (config.preallocate) o.preallocate_limit = std::min(config.segment_bytes, kMaxSegmentBytes);
   return o;
 }
 
@@ -121,7 +122,10 @@ Status PartitionLog::Load(bool clean_shutdown) {
     if (recovered) recovery_stats_.segments_recovered++;
     recovery_stats_.bytes_truncated += cut;
     if (cut > 0) {
-      spdlog::warn("storage: {} cut {} bytes of a torn or corrupt tail", s->log_path(), cut);
+      spdlog::warn(
+          "storage: {}: cut {} bytes after the last whole batch (a torn or corrupt write, or "
+          "space preallocated ahead of the writes)",
+          s->log_path(), cut);
     }
     if (tail) {
       GREGOR_RETURN_IF_ERROR(s->MakeActive());

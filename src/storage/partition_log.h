@@ -75,6 +75,7 @@ struct LogConfig {
   int64_t min_compaction_lag_ms = 0;       // min.compaction.lag.ms
   int64_t file_delete_delay_ms = 60000;    // file.delete.delay.ms
   int32_t segment_index_bytes = 10485760;  // segment.index.bytes
+  bool preallocate = false;                // preallocate (the broker's default is true)
   // min.insync.replicas: acks=all writes need this many in-sync copies. Enforced by Produce,
   // not by the log; kept here, as Kafka's LogConfig does, so it changes with the topic.
   int32_t min_insync_replicas = 1;

@@ -3,6 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 
@@ -12,6 +15,12 @@
 
 namespace gregor::storage {
 namespace {
+
+// Preallocation grows with the segment: each step is the segment's size so far, within
+// these bounds, so idle partitions hold little unused space and busy ones allocate rarely.
+constexpr int64_t kMinPreallocateStep = 64 << 10;
+constexpr int64_t kMaxPreallocateStep = 16 << 20;
+constexpr int64_t kPreallocateAlign = 4096;
 
 Status CorruptSegment(const std::string& path, int64_t position, const std::string& why) {
   return Status(ErrorCode::kKafkaStorageError,
@@ -29,6 +38,7 @@ Segment::Segment(std::string dir, Offset base, const SegmentOptions& options, in
       suffix_(suffix),
       log_path_(PathOf(kLogSuffix)),
       next_offset_(base.value()),
+      preallocate_(options.preallocate_limit > 0),
       offset_of_max_timestamp_(base) {}
 
 Segment::~Segment() = default;
@@ -43,6 +53,7 @@ Status Segment::OpenFiles(bool create) {
   GREGOR_ASSIGN_OR_RETURN(ScopedFd fd, OpenFile(log_path_, flags));
   GREGOR_ASSIGN_OR_RETURN(int64_t size, FileSize(fd.get()));
   size_.store(size, std::memory_order_release);
+  allocated_ = size;
   file_ = std::make_shared<const ScopedFd>(std::move(fd));
   std::string index_path = PathOf(kIndexSuffix);
   std::string time_path = PathOf(kTimeIndexSuffix);
@@ -104,18 +115,41 @@ void Segment::IndexBatch(const BatchHeader& h, int64_t position, int32_t index_i
   bytes_since_index_ += h.size_bytes();
 }
 
+void Segment::Preallocate(int64_t end) {
+  if (!preallocate_ || end <= allocated_) return;
+  int64_t step = std::clamp(size(), kMinPreallocateStep, kMaxPreallocateStep);
+  int64_t target = (end + step + kPreallocateAlign - 1) / kPreallocateAlign * kPreallocateAlign;
+  target = std::min(target, options_.preallocate_limit);
+  if (target < end) return;  // past the roll size (one oversized batch): just write it
+  Status s = options_.io->Allocate(file_->get(), allocated_, target - allocated_);
+  if (!s.ok()) {
+    // EOPNOTSUPP, or ENOSPC (then the write reports it): not on this file again.
+    preallocate_ = false;
+    spdlog::debug("storage: {}: no preallocation: {}", log_path_, s.ToString());
+    return;
+  }
+  allocated_ = target;
+}
+
 Status Segment::Append(std::span<const uint8_t> payload, int32_t index_interval_bytes) {
   int64_t start = size();
   if (needs_truncate_) {
     GREGOR_RETURN_IF_ERROR(options_.io->Truncate(file_->get(), start));
     needs_truncate_ = false;
+    allocated_ = start;
   }
+  Preallocate(start + static_cast<int64_t>(payload.size()));
   Status s = options_.io->PwriteAll(file_->get(), payload, start);
   if (!s.ok()) {
     // Nothing past size_ is visible; cut the partial bytes so a restart does not see them.
-    if (!options_.io->Truncate(file_->get(), start).ok()) needs_truncate_ = true;
+    if (options_.io->Truncate(file_->get(), start).ok()) {
+      allocated_ = start;
+    } else {
+      needs_truncate_ = true;
+    }
     return s;
   }
+  allocated_ = std::max(allocated_, start + static_cast<int64_t>(payload.size()));
   int64_t pos = start;
   Offset next = next_offset();
   while (pos - start < static_cast<int64_t>(payload.size())) {
@@ -153,6 +187,7 @@ Result<int64_t> Segment::Recover(int32_t index_interval_bytes) {
   }
   int64_t cut = file_size - good_end;
   if (cut > 0) GREGOR_RETURN_IF_ERROR(options_.io->Truncate(file_->get(), good_end));
+  allocated_ = good_end;
   next_offset_.store(next.value(), std::memory_order_release);
   size_.store(good_end, std::memory_order_release);
   if (!was_active) GREGOR_RETURN_IF_ERROR(Seal());
@@ -217,6 +252,12 @@ Status Segment::Seal() {
   GREGOR_RETURN_IF_ERROR(offset_index_->file().Seal());
   GREGOR_RETURN_IF_ERROR(time_index_->file().Seal());
   active_ = false;
+  int64_t end = size();
+  if (allocated_ > end || needs_truncate_) {
+    GREGOR_RETURN_IF_ERROR(options_.io->Truncate(file_->get(), end));
+    allocated_ = end;
+    needs_truncate_ = false;
+  }
   return Status::Ok();
 }
 

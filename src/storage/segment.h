@@ -4,7 +4,11 @@
 // index (offset_index.h) and time index (time_index.h), in the partition's directory.
 //
 // File format of `.log`: record batches (record_batch.h) back to back, exactly as
-// validated and stamped on append; no file header, no padding, no trailer. Every batch
+// validated and stamped on append; no file header, no padding, no trailer. With
+// preallocation the active segment's file runs past its last batch into zeros allocated
+// ahead of the writes (fallocate), so that appends do not allocate blocks one by one
+// and an fdatasync does not have to journal a new file size each time; Seal cuts the
+// file back to its batches, and after a crash Recover cuts the zeros like any torn tail. Every batch
 // has BaseOffset >= the segment's base offset, offsets strictly increase through the file,
 // and the next segment's base offset is larger than this one's last offset.
 //
@@ -42,6 +46,9 @@ namespace gregor::storage {
 struct SegmentOptions {
   FileIo* io = FileIo::Default();
   int64_t index_bytes = 10 << 20;  // segment.index.bytes: preallocated per active index
+  // preallocate: the size up to which the log file may be allocated ahead of the writes
+  // (the segment's roll size); 0 = no preallocation.
+  int64_t preallocate_limit = 0;
 };
 
 struct BatchLocation {
@@ -85,8 +92,8 @@ class Segment {
   // before the next append if that fails too). REQUIRES: the caller checked the room:
   // !IndexesFull() and the offsets fit (RelativeOffsetFits). Errors: kKafkaStorageError.
   Status Append(std::span<const uint8_t> payload, int32_t index_interval_bytes);
-  // Rolling or closing: writes the closing time-index entry and cuts both index files to
-  // their entries.
+  // Rolling or closing: writes the closing time-index entry, cuts both index files to
+  // their entries and the log file to its batches (dropping preallocated space).
   Status Seal();
   // fdatasync of the log file.
   Status Flush();
@@ -145,6 +152,9 @@ class Segment {
   std::string PathOf(std::string_view kind) const;
   void IndexBatch(const BatchHeader& h, int64_t position, int32_t index_interval_bytes);
   Result<std::optional<BatchLocation>> ScanFrom(int64_t position, Offset target, int64_t end) const;
+  // Allocates file space ahead so that a write ending at `end` lands in it. Best effort:
+  // on failure the write simply grows the file.
+  void Preallocate(int64_t end);
 
   const std::string dir_;
   const Offset base_;
@@ -161,6 +171,8 @@ class Segment {
   std::atomic<int64_t> size_{0};
   std::atomic<int64_t> next_offset_;
   bool needs_truncate_ = false;  // a failed append left bytes past size_
+  int64_t allocated_ = 0;        // the file's size: size_ plus preallocated zeros
+  bool preallocate_ = false;     // off without a limit, or when the file system cannot
   int64_t bytes_since_index_ = 0;
   int64_t max_timestamp_ = -1;
   Offset offset_of_max_timestamp_;

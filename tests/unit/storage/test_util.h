@@ -178,7 +178,15 @@ class FaultyFileIo : public FileIo {
     return FileIo::Truncate(fd, size);
   }
 
+  Status Allocate(int fd, int64_t pos, int64_t len) override {
+    allocations++;
+    if (fail_allocates) return ErrnoStatus("fallocate", EOPNOTSUPP);
+    return FileIo::Allocate(fd, pos, len);
+  }
+
   std::atomic<int64_t> fail_writes_after_bytes{-1};  // -1: writes succeed
+  std::atomic<bool> fail_allocates{false};
+  std::atomic<int> allocations{0};
   std::atomic<bool> fail_syncs{false};
   std::atomic<bool> fail_truncates{false};
   std::atomic<int> sync_delay_ms{0};
