@@ -10,8 +10,10 @@ trips and bad input on the data path (bad CRC, legacy magic, unknown partition, 
 fetch past the end), long polling, and records surviving SIGTERM and kill -9 restarts.
 """
 
+import glob
 import json
 import os
+import struct
 import threading
 import time
 
@@ -637,6 +639,23 @@ def _append_and_check(broker, topic, partition, expected_offset):
     assert (err, p, offset) == (None, partition, expected_offset)
 
 
+def _log_tails(broker, topic):
+    """(file size, end of the last whole batch found by walking batch lengths) per .log file."""
+    tails = []
+    for d in glob.glob(os.path.join(broker.data_dir, f"{topic}-*")):
+        for path in glob.glob(os.path.join(d, "*.log")):
+            with open(path, "rb") as f:
+                data = f.read()
+            pos = 0
+            while pos + 12 <= len(data):
+                length = struct.unpack_from(">i", data, pos + 8)[0]
+                if length <= 0 or pos + 12 + length > len(data):
+                    break
+                pos += 12 + length
+            tails.append((len(data), pos))
+    return tails
+
+
 @pytest.mark.parametrize("how", ["sigterm", "kill9"])
 def test_acked_records_survive_restart(broker_factory, clients_dir, how):
     broker = broker_factory(args=["--num.partitions=3"])
@@ -645,11 +664,15 @@ def test_acked_records_survive_restart(broker_factory, clients_dir, how):
     out = roundtrip(clients_dir, broker, topic, 3, count, "acks=all", "phase=produce")
     assert_complete_roundtrip(out, count, "produce")
     ts = str(out["timestamp_base"])
+    # preallocate (the default): the active segments run on into allocated zeros...
+    assert any(size > end for size, end in _log_tails(broker, topic))
     if how == "sigterm":
         broker.restart()  # asserts exit code 0
     else:
         broker.kill9()
         broker.restart()
+    # ...which a clean shutdown cuts, and so does recovery after kill -9.
+    assert all(size == end for size, end in _log_tails(broker, topic))
     assert raw_offsets(broker, topic, range(3)) == {p: (0, count // 3) for p in range(3)}
     out = roundtrip(clients_dir, broker, topic, 3, count, "phase=consume", f"timestamp.base={ts}")
     assert_complete_roundtrip(out, count, "consume")
