@@ -1,6 +1,7 @@
 #include "broker/handlers/add_offsets_to_txn.h"
 
 #include "broker/broker.h"
+#include "broker/handlers/txn_errors.h"
 #include "protocol/messages/add_offsets_to_txn_request.h"
 #include "protocol/messages/add_offsets_to_txn_response.h"
 
@@ -17,11 +18,8 @@ void Handle(RequestContext ctx, AddOffsetsToTxnRequest request) {
   ctx.broker->txn().AddOffsets(
       request.transactional_id, ProducerId(request.producer_id),
       ProducerEpoch(request.producer_epoch), request.group_id, [ctx](ErrorCode e) {
-        if (e == ErrorCode::kProducerFenced && ctx.api_version < 2) {
-          e = ErrorCode::kInvalidProducerEpoch;
-        }
         AddOffsetsToTxnResponse response;
-        response.error_code = static_cast<int16_t>(e);
+        response.error_code = static_cast<int16_t>(FencedForVersion(e, ctx.api_version, 2));
         SendResponse(ctx, response);
       });
 }

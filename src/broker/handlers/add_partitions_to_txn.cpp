@@ -3,6 +3,7 @@
 #include <set>
 
 #include "broker/broker.h"
+#include "broker/handlers/txn_errors.h"
 #include "protocol/messages/add_partitions_to_txn_request.h"
 #include "protocol/messages/add_partitions_to_txn_response.h"
 
@@ -14,11 +15,6 @@ using protocol::AddPartitionsToTxnResponse;
 
 constexpr int16_t kMinVersion = 0;
 constexpr int16_t kMaxVersion = 3;
-
-ErrorCode ForVersion(ErrorCode code, int16_t version) {
-  if (code == ErrorCode::kProducerFenced && version < 2) return ErrorCode::kInvalidProducerEpoch;
-  return code;
-}
 
 // Every partition of the request gets `error`, except those listed in `own`.
 AddPartitionsToTxnResponse Respond(const AddPartitionsToTxnRequest& request, ErrorCode error,
@@ -61,7 +57,7 @@ void Handle(RequestContext ctx, AddPartitionsToTxnRequest request) {
       shared->v3_and_below_transactional_id, ProducerId(shared->v3_and_below_producer_id),
       ProducerEpoch(shared->v3_and_below_producer_epoch), std::move(partitions),
       [ctx, shared](ErrorCode e) {
-        SendResponse(ctx, Respond(*shared, ForVersion(e, ctx.api_version), {}, ErrorCode::kNone));
+        SendResponse(ctx, Respond(*shared, FencedForVersion(e, ctx.api_version, 2), {}, ErrorCode::kNone));
       });
 }
 

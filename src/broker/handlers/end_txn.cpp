@@ -1,6 +1,7 @@
 #include "broker/handlers/end_txn.h"
 
 #include "broker/broker.h"
+#include "broker/handlers/txn_errors.h"
 #include "protocol/messages/end_txn_request.h"
 #include "protocol/messages/end_txn_response.h"
 
@@ -17,11 +18,8 @@ void Handle(RequestContext ctx, EndTxnRequest request) {
   ctx.broker->txn().EndTxn(
       request.transactional_id, ProducerId(request.producer_id),
       ProducerEpoch(request.producer_epoch), request.committed, [ctx](ErrorCode e) {
-        if (e == ErrorCode::kProducerFenced && ctx.api_version < 2) {
-          e = ErrorCode::kInvalidProducerEpoch;
-        }
         EndTxnResponse response;
-        response.error_code = static_cast<int16_t>(e);
+        response.error_code = static_cast<int16_t>(FencedForVersion(e, ctx.api_version, 2));
         SendResponse(ctx, response);
       });
 }

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "broker/broker.h"
+#include "broker/handlers/txn_errors.h"
 #include "protocol/messages/init_producer_id_request.h"
 #include "protocol/messages/init_producer_id_response.h"
 
@@ -15,14 +16,9 @@ using protocol::InitProducerIdResponse;
 constexpr int16_t kMinVersion = 0;
 constexpr int16_t kMaxVersion = 4;
 
-ErrorCode ForVersion(ErrorCode code, int16_t version) {
-  if (code == ErrorCode::kProducerFenced && version < 4) return ErrorCode::kInvalidProducerEpoch;
-  return code;
-}
-
 void Answer(const RequestContext& ctx, ErrorCode error, ProducerId id, ProducerEpoch epoch) {
   InitProducerIdResponse response;
-  response.error_code = static_cast<int16_t>(ForVersion(error, ctx.api_version));
+  response.error_code = static_cast<int16_t>(FencedForVersion(error, ctx.api_version, 4));
   response.producer_id = error == ErrorCode::kNone ? id.value() : -1;
   response.producer_epoch = error == ErrorCode::kNone ? epoch.value() : -1;
   SendResponse(ctx, response);
