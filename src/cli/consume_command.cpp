@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <functional>
 #include <memory>
 #include <set>
 
@@ -129,6 +130,54 @@ class Printer {
   std::chrono::steady_clock::time_point last_progress_ = std::chrono::steady_clock::now();
 };
 
+// Ctrl-C and SIGTERM end the print loop (and let the caller leave cleanly) while alive.
+class InterruptGuard {
+ public:
+  InterruptGuard() {
+    std::signal(SIGINT, OnSignal);
+    std::signal(SIGTERM, OnSignal);
+  }
+  ~InterruptGuard() {
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+  }
+};
+
+// The loop both modes share: prints what `next` returns until interrupted, --max-messages,
+// an error, or, with --exit-at-end, `all_read(partitions at their end)`. `printed` runs
+// after each printed record (the group mode stores its offset).
+Status PrintLoop(const GlobalOptions& g, const ConsumeOptions& o, MessageFormat format,
+                 const KafkaHandle& handle, const std::function<rd_kafka_message_t*()>& next,
+                 const std::function<bool(const std::set<int32_t>&)>& all_read,
+                 const std::function<void(const rd_kafka_message_t*)>& printed) {
+  Printer printer(g, std::move(format));
+  std::set<int32_t> at_end;
+  while (!interrupted.load() && (o.max_messages < 0 || printer.count() < o.max_messages)) {
+    rd_kafka_message_t* m = next();
+    if (m == nullptr) {
+      if (auto fatal = handle.fatal_error()) return *fatal;
+      continue;
+    }
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      at_end.insert(m->partition);
+      rd_kafka_message_destroy(m);
+      if (o.exit_at_end && all_read(at_end)) break;
+      continue;
+    }
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      Status failure = RdkafkaStatus(
+          m->err, fmt::format("partition {}: {}", m->partition, rd_kafka_message_errstr(m)));
+      rd_kafka_message_destroy(m);
+      return failure;
+    }
+    at_end.erase(m->partition);
+    printer.Print(o.topic, m);
+    if (printed) printed(m);
+    rd_kafka_message_destroy(m);
+  }
+  return Status::Ok();
+}
+
 // --group: subscribe as a member; offsets of printed records are committed.
 int RunGroupConsume(const GlobalOptions& g, const ConsumeOptions& o, MessageFormat format) {
   auto handle =
@@ -150,54 +199,29 @@ int RunGroupConsume(const GlobalOptions& g, const ConsumeOptions& o, MessageForm
   rd_kafka_topic_partition_list_destroy(topics);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return PrintError(RdkafkaStatus(err));
 
-  std::signal(SIGINT, OnSignal);
-  std::signal(SIGTERM, OnSignal);
-  Status failure;
-  {
-    Printer printer(g, std::move(format));
-    std::set<int32_t> at_end;
-    while (!interrupted.load() && (o.max_messages < 0 || printer.count() < o.max_messages)) {
-      rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 200);
-      if (m == nullptr) {
-        if (auto fatal = (*handle)->fatal_error()) {
-          failure = *fatal;
-          break;
-        }
-        continue;
-      }
-      if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        at_end.insert(m->partition);
-        rd_kafka_message_destroy(m);
+  InterruptGuard guard;
+  Status failure = PrintLoop(
+      g, o, std::move(format), **handle, [rk] { return rd_kafka_consumer_poll(rk, 200); },
+      [rk](const std::set<int32_t>& at_end) {
+        // The group's current assignment, every partition of it at its end.
         rd_kafka_topic_partition_list_t* assigned = nullptr;
-        if (o.exit_at_end && rd_kafka_assignment(rk, &assigned) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-          bool all = assigned->cnt > 0;
-          for (int i = 0; i < assigned->cnt; ++i) {
-            all = all && at_end.count(assigned->elems[i].partition) > 0;
-          }
-          rd_kafka_topic_partition_list_destroy(assigned);
-          if (all) break;
+        if (rd_kafka_assignment(rk, &assigned) != RD_KAFKA_RESP_ERR_NO_ERROR) return false;
+        bool all = assigned->cnt > 0;
+        for (int i = 0; i < assigned->cnt; ++i) {
+          all = all && at_end.count(assigned->elems[i].partition) > 0;
         }
-        continue;
-      }
-      if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        failure = RdkafkaStatus(m->err, rd_kafka_message_errstr(m));
-        rd_kafka_message_destroy(m);
-        break;
-      }
-      at_end.erase(m->partition);
-      printer.Print(o.topic, m);
-      rd_kafka_topic_partition_list_t* done = rd_kafka_topic_partition_list_new(1);
-      rd_kafka_topic_partition_list_add(done, o.topic.c_str(), m->partition)->offset =
-          m->offset + 1;
-      rd_kafka_offsets_store(rk, done);
-      rd_kafka_topic_partition_list_destroy(done);
-      rd_kafka_message_destroy(m);
-    }
-  }
+        rd_kafka_topic_partition_list_destroy(assigned);
+        return all;
+      },
+      [rk, &o](const rd_kafka_message_t* m) {
+        rd_kafka_topic_partition_list_t* done = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(done, o.topic.c_str(), m->partition)->offset =
+            m->offset + 1;
+        rd_kafka_offsets_store(rk, done);
+        rd_kafka_topic_partition_list_destroy(done);
+      });
   // Leaves the group and commits the stored offsets.
   err = rd_kafka_consumer_close(rk);
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
   if (!failure.ok()) return PrintError(failure);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return PrintError(RdkafkaStatus(err));
   return 0;
@@ -239,43 +263,19 @@ int RunConsume(const GlobalOptions& g, const ConsumeOptions& o) {
   rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
   for (int32_t p : partitions) rd_kafka_consume_start_queue(rkt, p, *start, queue);
 
-  std::signal(SIGINT, OnSignal);
-  std::signal(SIGTERM, OnSignal);
   Status failure;
   {
-    Printer printer(g, std::move(*format));
-    std::set<int32_t> at_end;
-    while (!interrupted.load() && (o.max_messages < 0 || printer.count() < o.max_messages)) {
-      rd_kafka_message_t* m = rd_kafka_consume_queue(queue, 200);
-      if (m == nullptr) {
-        if (auto fatal = (*handle)->fatal_error()) {
-          failure = *fatal;
-          break;
-        }
-        continue;
-      }
-      if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        at_end.insert(m->partition);
-        rd_kafka_message_destroy(m);
-        if (o.exit_at_end && at_end.size() == partitions.size()) break;
-        continue;
-      }
-      if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        failure = RdkafkaStatus(
-            m->err, fmt::format("partition {}: {}", m->partition, rd_kafka_message_errstr(m)));
-        rd_kafka_message_destroy(m);
-        break;
-      }
-      at_end.erase(m->partition);
-      printer.Print(o.topic, m);
-      rd_kafka_message_destroy(m);
-    }
+    InterruptGuard guard;
+    failure = PrintLoop(
+        g, o, std::move(*format), **handle, [queue] { return rd_kafka_consume_queue(queue, 200); },
+        [&partitions](const std::set<int32_t>& at_end) {
+          return at_end.size() == partitions.size();
+        },
+        nullptr);
   }
   for (int32_t p : partitions) rd_kafka_consume_stop(rkt, p);
   rd_kafka_queue_destroy(queue);
   rd_kafka_topic_destroy(rkt);
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
   if (!failure.ok()) return PrintError(failure);
   return 0;
 }
