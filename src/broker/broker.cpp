@@ -232,7 +232,7 @@ std::vector<group::PartitionLag> Broker::GroupLag(const std::string& group_id) {
 
 Result<storage::PartitionLog*> Broker::FindPartition(const cluster::TopicInfo* topic,
                                                      int32_t index) {
-  if (topic == nullptr || index < 0 || index >= topic->partitions) {
+  if (!cluster::HasPartition(topic, index)) {
     return Status(ErrorCode::kUnknownTopicOrPartition, "");
   }
   return GetPartition(*topic, PartitionId(index));

@@ -37,6 +37,11 @@ struct TopicInfo {
   bool internal = false;
 };
 
+// Whether `topic` (nullptr: not found) has partition `index`.
+inline bool HasPartition(const TopicInfo* topic, int32_t index) {
+  return topic != nullptr && index >= 0 && index < topic->partitions;
+}
+
 class MetadataStore {
  public:
   // Opens (creating if needed) the metadata under `data_dir`.

@@ -41,7 +41,7 @@ void Handle(RequestContext ctx, AddPartitionsToTxnRequest request) {
     auto topic = broker.metadata().Find(t.name);
     for (int32_t p : t.partitions) {
       group::TopicPartition tp{t.name, PartitionId(p)};
-      if (topic == nullptr || p < 0 || p >= topic->partitions || topic->internal) {
+      if (!cluster::HasPartition(topic.get(), p) || topic->internal) {
         unknown.insert(tp);
       } else {
         partitions.push_back(std::move(tp));

@@ -20,7 +20,7 @@ void Handle(RequestContext ctx, DescribeProducersRequest request) {
     for (int32_t p : t.partition_indexes) {
       auto& rp = rt.partitions.emplace_back();
       rp.partition_index = p;
-      if (topic == nullptr || p < 0 || p >= topic->partitions) {
+      if (!cluster::HasPartition(topic.get(), p)) {
         rp.error_code = static_cast<int16_t>(ErrorCode::kUnknownTopicOrPartition);
         continue;
       }

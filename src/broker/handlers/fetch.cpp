@@ -106,7 +106,7 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
         out.partition_index = p.partition;
         out.records = protocol::Records::Owned({});
         if (read_committed) out.aborted_transactions.emplace();
-        if (topic == nullptr || p.partition < 0 || p.partition >= topic->partitions) {
+        if (!cluster::HasPartition(topic.get(), p.partition)) {
           out.error_code = static_cast<int16_t>(missing);
           error = true;
           continue;

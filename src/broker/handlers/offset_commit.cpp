@@ -33,7 +33,7 @@ void Handle(RequestContext ctx, OffsetCommitRequest request) {
     for (auto& p : t.partitions) {
       OffsetCommitResponse::OffsetCommitResponsePartition& rp = rt.partitions.emplace_back();
       rp.partition_index = p.partition_index;
-      if (topic == nullptr || p.partition_index < 0 || p.partition_index >= topic->partitions) {
+      if (!cluster::HasPartition(topic.get(), p.partition_index)) {
         rp.error_code = static_cast<int16_t>(ErrorCode::kUnknownTopicOrPartition);
         continue;
       }

@@ -102,7 +102,7 @@ storage::PartitionLog* AppendPartition(RequestContext& ctx, const cluster::Topic
                                        int16_t acks, PartitionResponse& out,
                                        Offset* last_offset) {
   out.index = in.index;
-  if (topic == nullptr || in.index < 0 || in.index >= topic->partitions) {
+  if (!cluster::HasPartition(topic, in.index)) {
     SetError(out, Status(ErrorCode::kUnknownTopicOrPartition, ""), ctx.api_version);
     return nullptr;
   }

@@ -44,7 +44,7 @@ void Handle(RequestContext ctx, TxnOffsetCommitRequest request) {
   for (const auto& t : request.topics) {
     auto topic = broker.metadata().Find(t.name);
     for (const auto& p : t.partitions) {
-      if (topic == nullptr || p.partition_index < 0 || p.partition_index >= topic->partitions) {
+      if (!cluster::HasPartition(topic.get(), p.partition_index)) {
         (*own)[{t.name, p.partition_index}] = ErrorCode::kUnknownTopicOrPartition;
         continue;
       }
