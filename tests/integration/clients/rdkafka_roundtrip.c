@@ -34,6 +34,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "client_util.h"
+
 #define MAX_PARTITIONS 1024
 #define MAX_VALUE 4096
 #define MAX_REPORTED_FAILURES 20
@@ -68,22 +70,6 @@ static void failure(const char* fmt, ...) {
   va_end(ap);
 }
 
-static void die(const char* fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fputs("FAIL: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
-  exit(1);
-}
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int64_t wall_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
@@ -103,13 +89,6 @@ static int make_value(char* buf, int p, long long s) {
     n++;
   }
   return n;
-}
-
-static void set(rd_kafka_conf_t* conf, const char* name, const char* value) {
-  char errstr[512];
-  if (rd_kafka_conf_set(conf, name, value, errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
-    die("config %s=%s: %s", name, value, errstr);
-  }
 }
 
 static void dr_cb(rd_kafka_t* rk, const rd_kafka_message_t* m, void* opaque) {

@@ -23,31 +23,10 @@
 #include <string.h>
 #include <time.h>
 
-static void die(const char* fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fputs("FAIL: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
-  exit(1);
-}
+#include "client_util.h"
 
 static void check(rd_kafka_error_t* error, const char* what) {
   if (error) die("%s: %s", what, rd_kafka_error_string(error));
-}
-
-static void set(rd_kafka_conf_t* conf, const char* name, const char* value) {
-  char errstr[512];
-  if (rd_kafka_conf_set(conf, name, value, errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
-    die("config %s=%s: %s", name, value, errstr);
-  }
-}
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static long g_delivery_errors;
