@@ -23,7 +23,27 @@ Status CorruptAt(const Segment& s, int64_t position, const std::string& why) {
 
 }  // namespace
 
-Status BuildKeyOffsetMap(const std::vector<SegmentSnapshot>& segments, KeyOffsetMap* map) {
+AbortedBatches::AbortedBatches(const std::vector<AbortedTxn>& aborted) {
+  for (const AbortedTxn& a : aborted) {
+    by_producer_[a.producer_id].emplace_back(a.first_offset, a.last_offset);
+  }
+  for (auto& [producer, ranges] : by_producer_) std::sort(ranges.begin(), ranges.end());
+}
+
+bool AbortedBatches::Contains(const BatchHeader& h) const {
+  if (!h.transactional() || h.control() || by_producer_.empty()) return false;
+  auto it = by_producer_.find(h.producer_id);
+  if (it == by_producer_.end()) return false;
+  const auto& ranges = it->second;
+  // The last transaction starting at or before the batch; its marker must come after it.
+  auto after = std::upper_bound(
+      ranges.begin(), ranges.end(), h.base_offset,
+      [](Offset offset, const std::pair<Offset, Offset>& r) { return offset < r.first; });
+  return after != ranges.begin() && h.base_offset < std::prev(after)->second;
+}
+
+Status BuildKeyOffsetMap(const std::vector<SegmentSnapshot>& segments,
+                         const AbortedBatches& aborted, KeyOffsetMap* map) {
   for (const SegmentSnapshot& snap : segments) {
     BatchScanner scanner(snap.segment->file()->get(), 0, snap.end, BatchScanner::Mode::kWhole);
     while (true) {
@@ -32,7 +52,7 @@ Status BuildKeyOffsetMap(const std::vector<SegmentSnapshot>& segments, KeyOffset
       if (step == BatchScanner::Step::kCorrupt) {
         return CorruptAt(*snap.segment, scanner.position(), scanner.reason());
       }
-      if (scanner.header().control()) continue;
+      if (scanner.header().control() || aborted.Contains(scanner.header())) continue;
       GREGOR_RETURN_IF_ERROR(ForEachRecord(scanner.batch(), [&](const RecordView& r) {
         if (r.key.has_value()) (*map)[std::string(AsString(*r.key))] = r.offset;
         return true;
@@ -71,6 +91,10 @@ Result<RewriteResult> RewriteSegment(const SegmentSnapshot& source, const KeyOff
     }
     BatchView batch = scanner.batch();
     const BatchHeader& h = batch.header();
+    if (params.aborted.Contains(h)) {
+      result.records_removed += h.record_count;
+      continue;
+    }
     BatchOptions bo;
     bo.base_offset = h.base_offset;
     bo.partition_leader_epoch = h.partition_leader_epoch;

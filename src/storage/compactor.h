@@ -11,6 +11,10 @@
 // is kept until its timestamp is more than delete.retention.ms old, then dropped. Control
 // batches are kept as they are.
 //
+// Transactions (as Kafka's cleaner): the range ends at the last stable offset, so no
+// undecided transaction is touched. Batches of aborted transactions are dropped, and they
+// never supersede a record: an aborted write of a key leaves its committed value in place.
+//
 // Output format: batches keep their BaseOffset, LastOffsetDelta, producer fields and
 // timestamps, so offsets never change and a filtered batch still spans its original
 // offsets (RecordCount may then be less than LastOffsetDelta + 1). A batch that keeps
@@ -35,6 +39,7 @@
 
 #include "base/status.h"
 #include "base/types.h"
+#include "storage/producer_state.h"
 #include "storage/segment.h"
 
 namespace gregor::storage {
@@ -46,9 +51,23 @@ struct SegmentSnapshot {
 
 using KeyOffsetMap = std::unordered_map<std::string, Offset>;
 
-// Records the latest offset of each key in `segments` (in offset order).
-// Errors: kKafkaStorageError, kCorruptMessage.
-Status BuildKeyOffsetMap(const std::vector<SegmentSnapshot>& segments, KeyOffsetMap* map);
+// Which data batches belong to aborted transactions: those of the transaction's producer
+// from its first offset up to its abort marker.
+class AbortedBatches {
+ public:
+  AbortedBatches() = default;
+  explicit AbortedBatches(const std::vector<AbortedTxn>& aborted);
+  bool Contains(const BatchHeader& h) const;
+
+ private:
+  // Per producer: (first offset, abort marker offset), by first offset.
+  std::unordered_map<ProducerId, std::vector<std::pair<Offset, Offset>>> by_producer_;
+};
+
+// Records the latest offset of each key in `segments` (in offset order), leaving out
+// aborted batches. Errors: kKafkaStorageError, kCorruptMessage.
+Status BuildKeyOffsetMap(const std::vector<SegmentSnapshot>& segments,
+                         const AbortedBatches& aborted, KeyOffsetMap* map);
 
 struct CompactionParams {
   std::string dir;
@@ -56,6 +75,7 @@ struct CompactionParams {
   int32_t index_interval_bytes = 4096;
   int64_t now_ms = 0;
   int64_t delete_retention_ms = 0;
+  AbortedBatches aborted;  // dropped whole
 };
 
 struct RewriteResult {

@@ -185,10 +185,12 @@ Result<CompactionStats> PartitionLog::Compact() {
   CompactionStats stats;
   LogConfig config;
   std::vector<SegmentInfo> closed;
+  Offset stable;
   {
     std::shared_lock lock(mu_);
     if (state_ != State::kOpen || !config_.cleanup_compact) return stats;
     config = config_;
+    stable = last_stable_offset();
     for (size_t i = 0; i + 1 < segments_.size(); ++i) {
       const Segment& s = *segments_[i];
       closed.push_back({segments_[i], s.size(), s.max_timestamp(), s.offset_of_max_timestamp()});
@@ -198,15 +200,21 @@ Result<CompactionStats> PartitionLog::Compact() {
   std::vector<SegmentSnapshot> range;
   for (const SegmentInfo& info : closed) {
     if (now - info.max_timestamp < config.min_compaction_lag_ms) break;
+    if (info.segment->next_offset() > stable) break;  // holds an undecided transaction
     range.push_back({info.segment, info.end});
   }
   if (range.empty()) return stats;
   Offset upto = range.back().segment->next_offset();
   if (upto <= compacted_upto_ && now < next_tombstone_expiry_ms_) return stats;  // no news
 
-  KeyOffsetMap map;
-  GREGOR_RETURN_IF_ERROR(BuildKeyOffsetMap(range, &map));
   CompactionParams params;
+  {
+    std::shared_lock lock(mu_);
+    params.aborted =
+        AbortedBatches(producers_.AbortedTransactions(range.front().segment->base_offset(), upto));
+  }
+  KeyOffsetMap map;
+  GREGOR_RETURN_IF_ERROR(BuildKeyOffsetMap(range, params.aborted, &map));
   params.dir = dir_;
   params.segment_options.io = io_;
   params.segment_options.index_bytes = config.segment_index_bytes;

@@ -1,7 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "log_fixture.h"
 #include "storage/file_names.h"
+#include "storage/producer_state.h"
 
 namespace gregor::storage {
 namespace {
@@ -28,6 +31,25 @@ class CompactionTest : public testing::LogFixture {
     Append(log, MakeBatch(records, compression));
   }
   void Roll() { clock_.AdvanceMs(1000); }
+  // A transactional batch of producer `pid` (epoch 0) starting at sequence `seq`.
+  void TxnPut(PartitionLog& log, int64_t pid, int32_t seq,
+              std::vector<std::pair<std::string, std::string>> kvs) {
+    BatchOptions o;
+    o.producer_id = ProducerId(pid);
+    o.producer_epoch = ProducerEpoch(0);
+    o.base_sequence = seq;
+    o.transactional = true;
+    o.base_timestamp = clock_.NowMs();
+    BatchBuilder b(o);
+    for (auto& [k, v] : kvs) b.Add(clock_.NowMs(), k, v);
+    Append(log, *b.Build());
+  }
+  void Marker(PartitionLog& log, int64_t pid, ControlType type) {
+    std::vector<uint8_t> marker =
+        *MakeMarkerBatch(ProducerId(pid), ProducerEpoch(0), type, 0, clock_.NowMs());
+    Result<AppendInfo> r = log.Append(marker, AppendOrigin::kCoordinator);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  }
   static std::vector<std::string> Summary(const std::vector<DecodedRecord>& records) {
     std::vector<std::string> out;
     for (const auto& r : records) {
@@ -197,6 +219,67 @@ TEST_F(CompactionTest, NothingHappensWithoutCompactPolicy) {
   Put(*log, {{"k", "2"}});
   ASSERT_TRUE(log->Compact().ok());
   EXPECT_EQ(ReadAll(*log, Offset(0)).size(), 2u);
+}
+
+}  // namespace
+}  // namespace gregor::storage
+
+namespace gregor::storage {
+namespace {
+
+// Data records only: `markers` are the offsets of control records.
+std::vector<std::string> DataSummary(const std::vector<testing::DecodedRecord>& records,
+                                     const std::set<int64_t>& markers) {
+  std::vector<std::string> out;
+  for (const auto& r : records) {
+    if (markers.contains(r.offset.value())) continue;
+    out.push_back(std::to_string(r.offset.value()) + ":" + r.key.value_or("null") + "=" +
+                  r.value.value_or("TOMBSTONE"));
+  }
+  return out;
+}
+
+TEST_F(CompactionTest, AbortedTransactionsAreDroppedAndNeverSupersedeCommittedValues) {
+  auto log = OpenLog(Compacted());
+  Put(*log, {{"k", "v1"}});  // 0
+  Roll();
+  TxnPut(*log, 7, 0, {{"k", "aborted"}, {"j", "aborted"}});  // 1-2
+  Marker(*log, 7, ControlType::kAbort);                      // 3
+  TxnPut(*log, 8, 0, {{"j", "committed"}});                  // 4
+  Marker(*log, 8, ControlType::kCommit);                     // 5
+  Roll();
+  Put(*log, {{"x", "active"}});  // 6
+  ASSERT_EQ(log->segment_count(), 3);
+  Result<CompactionStats> stats = log->Compact();
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->records_removed, 2);  // the aborted batch; k's committed value stays
+  std::vector<testing::DecodedRecord> all = ReadAll(*log, Offset(0));
+  EXPECT_EQ(DataSummary(all, {3, 5}),
+            (std::vector<std::string>{"0:k=v1", "4:j=committed", "6:x=active"}));
+  EXPECT_EQ(all.size(), 5u);  // both markers kept
+  EXPECT_EQ(log->log_end_offset(), Offset(7));
+}
+
+TEST_F(CompactionTest, StopsAtTheLastStableOffset) {
+  auto log = OpenLog(Compacted());
+  Put(*log, {{"k", "a"}});  // 0
+  Roll();
+  TxnPut(*log, 7, 0, {{"t", "open"}});  // 1, undecided
+  Roll();
+  Put(*log, {{"k", "b"}});  // 2
+  Roll();
+  Put(*log, {{"x", "active"}});  // 3
+  ASSERT_EQ(log->last_stable_offset(), Offset(1));
+  Result<CompactionStats> stats = log->Compact();
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->records_removed, 0);  // k=b lies past the open transaction
+  EXPECT_EQ(ReadAll(*log, Offset(0)).front().value, "a");
+  Marker(*log, 7, ControlType::kCommit);  // 4
+  stats = log->Compact();
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->records_removed, 1);
+  EXPECT_EQ(DataSummary(ReadAll(*log, Offset(0)), {4}),
+            (std::vector<std::string>{"1:t=open", "2:k=b", "3:x=active"}));
 }
 
 }  // namespace
