@@ -63,7 +63,7 @@ Status BuildKeyOffsetMap(const std::vector<SegmentSnapshot>& segments,
 }
 
 Result<RewriteResult> RewriteSegment(const SegmentSnapshot& source, const KeyOffsetMap& map,
-                                     const CompactionParams& params) {
+                                     const CompactionParams& params, TxnRecordsKept* txns) {
   const Segment& src = *source.segment;
   RewriteResult result;
   GREGOR_ASSIGN_OR_RETURN(std::shared_ptr<Segment> out,
@@ -94,6 +94,21 @@ Result<RewriteResult> RewriteSegment(const SegmentSnapshot& source, const KeyOff
     if (params.aborted.Contains(h)) {
       result.records_removed += h.record_count;
       continue;
+    }
+    if (h.control()) {
+      // Its transaction's records all precede it in the pass (the range starts at the
+      // log start), so `txns` knows whether any of them is still there.
+      auto it = txns->find(h.producer_id);
+      bool records_left = it != txns->end() && it->second;
+      if (it != txns->end()) txns->erase(it);
+      if (!records_left) {
+        int64_t expiry = h.max_timestamp + params.delete_retention_ms;
+        if (params.now_ms > expiry) {
+          result.records_removed += h.record_count;
+          continue;
+        }
+        result.next_tombstone_expiry_ms = std::min(result.next_tombstone_expiry_ms, expiry + 1);
+      }
     }
     BatchOptions bo;
     bo.base_offset = h.base_offset;
@@ -134,6 +149,10 @@ Result<RewriteResult> RewriteSegment(const SegmentSnapshot& source, const KeyOff
         return true;
       });
       if (!status.ok()) break;
+    }
+    if (h.transactional() && !h.control()) {
+      bool& kept = (*txns)[h.producer_id];
+      kept = kept || builder.record_count() > 0;
     }
     std::span<const uint8_t> bytes = batch.bytes();
     std::vector<uint8_t> rebuilt;

@@ -14,6 +14,8 @@
 // Transactions (as Kafka's cleaner): the range ends at the last stable offset, so no
 // undecided transaction is touched. Batches of aborted transactions are dropped, and they
 // never supersede a record: an aborted write of a key leaves its committed value in place.
+// A commit or abort marker goes, like a tombstone, once no record of its transaction is
+// left and it is more than delete.retention.ms old.
 //
 // Output format: batches keep their BaseOffset, LastOffsetDelta, producer fields and
 // timestamps, so offsets never change and a filtered batch still spans its original
@@ -85,8 +87,13 @@ struct RewriteResult {
   int64_t next_tombstone_expiry_ms = std::numeric_limits<int64_t>::max();
 };
 
+// Transactions met so far in one pass over the range: producer -> whether a record of
+// its current transaction was kept (the marker must stay while one is).
+using TxnRecordsKept = std::unordered_map<ProducerId, bool>;
+
 // Writes the compacted copy of `source` as "<base>.*.cleaned", synced and sealed.
+// `txns` carries over from the previous segment of the pass.
 Result<RewriteResult> RewriteSegment(const SegmentSnapshot& source, const KeyOffsetMap& map,
-                                     const CompactionParams& params);
+                                     const CompactionParams& params, TxnRecordsKept* txns);
 
 }  // namespace gregor::storage

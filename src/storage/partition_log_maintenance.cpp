@@ -223,8 +223,9 @@ Result<CompactionStats> PartitionLog::Compact() {
   params.delete_retention_ms = config.delete_retention_ms;
   int64_t expiry = std::numeric_limits<int64_t>::max();
   bool swapped = false;
+  TxnRecordsKept txns;
   for (const SegmentSnapshot& snap : range) {
-    GREGOR_ASSIGN_OR_RETURN(RewriteResult r, RewriteSegment(snap, map, params));
+    GREGOR_ASSIGN_OR_RETURN(RewriteResult r, RewriteSegment(snap, map, params, &txns));
     expiry = std::min(expiry, r.next_tombstone_expiry_ms);
     if (r.cleaned == nullptr) continue;
     int64_t after = r.cleaned->size();

@@ -221,11 +221,6 @@ TEST_F(CompactionTest, NothingHappensWithoutCompactPolicy) {
   EXPECT_EQ(ReadAll(*log, Offset(0)).size(), 2u);
 }
 
-}  // namespace
-}  // namespace gregor::storage
-
-namespace gregor::storage {
-namespace {
 
 // Data records only: `markers` are the offsets of control records.
 std::vector<std::string> DataSummary(const std::vector<testing::DecodedRecord>& records,
@@ -280,6 +275,34 @@ TEST_F(CompactionTest, StopsAtTheLastStableOffset) {
   EXPECT_EQ(stats->records_removed, 1);
   EXPECT_EQ(DataSummary(ReadAll(*log, Offset(0)), {4}),
             (std::vector<std::string>{"1:t=open", "2:k=b", "3:x=active"}));
+}
+
+TEST_F(CompactionTest, MarkerGoesWhenItsTransactionIsEmptyAndDeleteRetentionPassed) {
+  auto log = OpenLog(Compacted());
+  TxnPut(*log, 7, 0, {{"k", "aborted"}});   // 0
+  Marker(*log, 7, ControlType::kAbort);     // 1: its records get dropped
+  TxnPut(*log, 8, 0, {{"j", "old"}});       // 2
+  Marker(*log, 8, ControlType::kCommit);    // 3: its record is superseded below
+  TxnPut(*log, 9, 0, {{"m", "kept"}});      // 4
+  Marker(*log, 9, ControlType::kCommit);    // 5: its record stays, so does it
+  Roll();
+  Put(*log, {{"j", "new"}});  // 6
+  Roll();
+  Put(*log, {{"x", "active"}});  // 7
+  auto offsets = [&] {
+    std::vector<int64_t> out;
+    for (const auto& r : ReadAll(*log, Offset(0))) out.push_back(r.offset.value());
+    return out;
+  };
+  Result<CompactionStats> stats = log->Compact();
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->records_removed, 2);
+  EXPECT_EQ(offsets(), (std::vector<int64_t>{1, 3, 4, 5, 6, 7}));  // markers young: kept
+  clock_.AdvanceMs(11000);  // past delete.retention.ms (10 s)
+  stats = log->Compact();
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->records_removed, 2);
+  EXPECT_EQ(offsets(), (std::vector<int64_t>{4, 5, 6, 7}));
 }
 
 }  // namespace
