@@ -27,6 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "client_util.h" /* tests/integration/clients */
+
 #define MAX_PARTITIONS 64
 
 static volatile sig_atomic_t g_stop;
@@ -37,32 +39,9 @@ static double* g_t_produce[MAX_PARTITIONS]; /* produce() time per sequence */
 static long long g_capacity[MAX_PARTITIONS];
 static long long g_acked, g_failed;
 
-static void die(const char* fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fputs("FAIL: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
-  exit(1);
-}
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void on_signal(int sig) {
   (void)sig;
   g_stop = 1;
-}
-
-static void set(rd_kafka_conf_t* conf, const char* name, const char* value) {
-  char errstr[512];
-  if (rd_kafka_conf_set(conf, name, value, errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
-    die("config %s=%s: %s", name, value, errstr);
-  }
 }
 
 /* The opaque of a message packs its partition and sequence. */
