@@ -17,21 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-static void fail(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fputs("FAIL: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
-  exit(1);
-}
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "client_util.h"
 
 static void print_json_string(const char *s) {
   putchar('"');
@@ -88,24 +74,24 @@ static int topic_ready(const rd_kafka_metadata_topic_t *t) {
 
 static void check_topic(const rd_kafka_metadata_topic_t *t, int partitions) {
   if (t->partition_cnt != partitions) {
-    fail("topic %s: %d partitions, expected %d", t->topic, t->partition_cnt, partitions);
+    die("topic %s: %d partitions, expected %d", t->topic, t->partition_cnt, partitions);
   }
   for (int i = 0; i < t->partition_cnt; i++) {
     const rd_kafka_metadata_partition_t *p = &t->partitions[i];
-    if (p->err) fail("topic %s partition %d: error %s", t->topic, p->id, rd_kafka_err2str(p->err));
-    if (p->leader != 1) fail("topic %s partition %d: leader %d", t->topic, p->id, p->leader);
+    if (p->err) die("topic %s partition %d: error %s", t->topic, p->id, rd_kafka_err2str(p->err));
+    if (p->leader != 1) die("topic %s partition %d: leader %d", t->topic, p->id, p->leader);
     if (p->replica_cnt != 1 || p->replicas[0] != 1) {
-      fail("topic %s partition %d: replicas are not [1]", t->topic, p->id);
+      die("topic %s partition %d: replicas are not [1]", t->topic, p->id);
     }
     if (p->isr_cnt != 1 || p->isrs[0] != 1) {
-      fail("topic %s partition %d: isrs are not [1]", t->topic, p->id);
+      die("topic %s partition %d: isrs are not [1]", t->topic, p->id);
     }
   }
   /* Partition ids are 0..n-1, each once (librdkafka does not sort them). */
   for (int id = 0; id < partitions; id++) {
     int seen = 0;
     for (int i = 0; i < t->partition_cnt; i++) seen += t->partitions[i].id == id;
-    if (seen != 1) fail("topic %s: partition id %d appears %d times", t->topic, id, seen);
+    if (seen != 1) die("topic %s: partition id %d appears %d times", t->topic, id, seen);
   }
 }
 
@@ -118,7 +104,7 @@ int main(int argc, char **argv) {
   const char *topic = argv[2];
   int partitions = atoi(argv[3]);
   const char *colon = strrchr(bootstrap, ':');
-  if (colon == NULL) fail("bootstrap %s has no port", bootstrap);
+  if (colon == NULL) die("bootstrap %s has no port", bootstrap);
   int port = atoi(colon + 1);
   char host[256];
   snprintf(host, sizeof host, "%.*s", (int)(colon - bootstrap), bootstrap);
@@ -127,10 +113,10 @@ int main(int argc, char **argv) {
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
   if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, errstr, sizeof errstr) ||
       rd_kafka_conf_set(conf, "client.id", "gregor-it-rdkafka", errstr, sizeof errstr)) {
-    fail("conf: %s", errstr);
+    die("conf: %s", errstr);
   }
   rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
-  if (rk == NULL) fail("rd_kafka_new: %s", errstr);
+  if (rk == NULL) die("rd_kafka_new: %s", errstr);
 
   /* The topic: the first answer may be LEADER_NOT_AVAILABLE while it is being created. */
   rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
@@ -140,7 +126,7 @@ int main(int argc, char **argv) {
     rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &tmd, 5000);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR && topic_ready(find_topic(tmd, topic))) break;
     if (now_s() > deadline) {
-      fail("topic %s not ready within 10 s: %s / %s", topic, rd_kafka_err2str(err),
+      die("topic %s not ready within 10 s: %s / %s", topic, rd_kafka_err2str(err),
            tmd && tmd->topic_cnt ? rd_kafka_err2str(tmd->topics[0].err) : "no topic");
     }
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) rd_kafka_metadata_destroy(tmd);
@@ -151,7 +137,7 @@ int main(int argc, char **argv) {
 
   const struct rd_kafka_metadata *md = NULL;
   rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 1, NULL, &md, 5000);
-  if (err) fail("metadata for all topics: %s", rd_kafka_err2str(err));
+  if (err) die("metadata for all topics: %s", rd_kafka_err2str(err));
 
   int32_t controller = rd_kafka_controllerid(rk, 5000);
   char *cluster_id = rd_kafka_clusterid(rk, 5000);
@@ -179,17 +165,17 @@ int main(int argc, char **argv) {
   printf("]}\n");
   fflush(stdout);
 
-  if (md->broker_cnt != 1) fail("%d brokers, expected 1", md->broker_cnt);
-  if (md->brokers[0].id != 1) fail("broker id %d, expected 1", md->brokers[0].id);
+  if (md->broker_cnt != 1) die("%d brokers, expected 1", md->broker_cnt);
+  if (md->brokers[0].id != 1) die("broker id %d, expected 1", md->brokers[0].id);
   if (strcmp(md->brokers[0].host, host) != 0 || md->brokers[0].port != port) {
-    fail("broker at %s:%d, expected %s", md->brokers[0].host, md->brokers[0].port, bootstrap);
+    die("broker at %s:%d, expected %s", md->brokers[0].host, md->brokers[0].port, bootstrap);
   }
-  if (md->orig_broker_id != 1) fail("answered by broker %d, expected 1", md->orig_broker_id);
-  if (controller != 1) fail("controller id %d, expected 1", controller);
-  if (cluster_id == NULL || cluster_id[0] == '\0') fail("no cluster id");
+  if (md->orig_broker_id != 1) die("answered by broker %d, expected 1", md->orig_broker_id);
+  if (controller != 1) die("controller id %d, expected 1", controller);
+  if (cluster_id == NULL || cluster_id[0] == '\0') die("no cluster id");
   check_topic(find_topic(tmd, topic), partitions);
   const rd_kafka_metadata_topic_t *listed = find_topic(md, topic);
-  if (listed == NULL) fail("topic %s missing from the all-topics listing", topic);
+  if (listed == NULL) die("topic %s missing from the all-topics listing", topic);
   check_topic(listed, partitions);
 
   rd_kafka_mem_free(rk, cluster_id);
