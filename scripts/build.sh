@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Configures and builds one build tree. Usage: scripts/build.sh [release|asan]
+# Configures and builds one build tree. Usage: scripts/build.sh [release|asan|fuzz] [cmake
+# --build options, e.g. --target NAME]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kind=${1:-release}
@@ -13,4 +14,4 @@ esac
 if [ ! -f "$dir/build.ninja" ]; then
   cmake -S . -B "$dir" -G Ninja "${flags[@]}"
 fi
-cmake --build "$dir" --parallel "$(nproc)"
+cmake --build "$dir" --parallel "$(nproc)" "${@:2}"
