@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "base/java_hash.h"
 #include "group/log_format.h"
 
 namespace gregor::group {
@@ -68,41 +69,7 @@ void GroupCoordinator::Stop() {
 }
 
 int32_t GroupCoordinator::PartitionFor(std::string_view group_id) const {
-  // Java's String.hashCode over UTF-16 code units, so groups map to the partitions Kafka
-  // would use. Invalid UTF-8 bytes count as one unit each (Java would see U+FFFD; such ids
-  // cannot come from a Java client anyway).
-  int32_t h = 0;
-  auto add = [&h](uint32_t unit) {
-    h = static_cast<int32_t>(31u * static_cast<uint32_t>(h) + unit);
-  };
-  const size_t n = group_id.size();
-  for (size_t i = 0; i < n;) {
-    auto c = static_cast<uint8_t>(group_id[i]);
-    size_t extra = c >= 0xF8 ? 0 : c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
-    bool valid = extra > 0 && i + extra < n;
-    for (size_t k = 1; valid && k <= extra; ++k) {
-      valid = (static_cast<uint8_t>(group_id[i + k]) & 0xC0) == 0x80;
-    }
-    if (!valid) {
-      add(c);
-      ++i;
-      continue;
-    }
-    uint32_t cp = c & (0x3Fu >> extra);
-    for (size_t k = 1; k <= extra; ++k) {
-      cp = (cp << 6) | (static_cast<uint8_t>(group_id[i + k]) & 0x3Fu);
-    }
-    i += extra + 1;
-    if (cp >= 0x10000) {
-      cp -= 0x10000;
-      add(0xD800 + (cp >> 10));
-      add(0xDC00 + (cp & 0x3FF));
-    } else {
-      add(cp);
-    }
-  }
-  int32_t abs = h == INT32_MIN ? 0 : (h < 0 ? -h : h);
-  return abs % log_.partition_count();
+  return CoordinatorPartitionFor(group_id, log_.partition_count());
 }
 
 ErrorCode GroupCoordinator::CheckActive() const {

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "base/java_hash.h"
 #include "txn/txn_entry.h"
 
 namespace gregor::txn {
@@ -19,36 +20,6 @@ namespace {
 // fence (one more bump) always fits.
 bool IsEpochExhausted(ProducerEpoch epoch) {
   return epoch.value() >= std::numeric_limits<int16_t>::max() - 1;
-}
-
-// Java's String.hashCode over UTF-16 code units (invalid UTF-8 bytes count as one unit).
-int32_t JavaHashCode(std::string_view s) {
-  uint32_t h = 0;
-  auto add = [&h](uint32_t unit) { h = 31u * h + unit; };
-  for (size_t i = 0; i < s.size();) {
-    auto c = static_cast<uint8_t>(s[i]);
-    size_t extra = c >= 0xF8 ? 0 : c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
-    bool valid = extra > 0 && i + extra < s.size();
-    for (size_t k = 1; valid && k <= extra; ++k) {
-      valid = (static_cast<uint8_t>(s[i + k]) & 0xC0) == 0x80;
-    }
-    if (!valid) {
-      add(c);
-      ++i;
-      continue;
-    }
-    uint32_t cp = c & (0x3Fu >> extra);
-    for (size_t k = 1; k <= extra; ++k) cp = (cp << 6) | (static_cast<uint8_t>(s[i + k]) & 0x3Fu);
-    i += extra + 1;
-    if (cp >= 0x10000) {
-      cp -= 0x10000;
-      add(0xD800 + (cp >> 10));
-      add(0xDC00 + (cp & 0x3FF));
-    } else {
-      add(cp);
-    }
-  }
-  return static_cast<int32_t>(h);
 }
 
 }  // namespace
@@ -70,10 +41,7 @@ bool TxnCoordinator::loaded() const {
 }
 
 int32_t TxnCoordinator::PartitionFor(const std::string& transactional_id) const {
-  int32_t h = JavaHashCode(transactional_id);
-  // Kafka's Utils.abs: INT_MIN maps to 0.
-  int32_t abs = h == std::numeric_limits<int32_t>::min() ? 0 : (h < 0 ? -h : h);
-  return abs % log_.partition_count();
+  return CoordinatorPartitionFor(transactional_id, log_.partition_count());
 }
 
 ErrorCode TxnCoordinator::CheckActive() const {
