@@ -38,7 +38,7 @@ void PrintUsage() {
 // frame. glibc's default gives such blocks their own mmap, or trims them off the heap when
 // freed, so every frame is received into pages the kernel must fault in and zero again: 45-77
 // minor faults per MB produced with acks=all, where frames wait for the fdatasync before
-// they are freed (bench/README.md, "Memory"). Serving blocks up to 32 MiB (glibc's maximum)
+// they are freed (README.md, Performance). Serving blocks up to 32 MiB (glibc's maximum)
 // from the heap and trimming only past 256 MiB of free heap lets the freed frames' pages be
 // reused: 17-19 faults per MB, and 15-20 % less broker CPU per GB. Idle memory is unchanged;
 // the heap keeps what a burst used, up to the trim threshold.
