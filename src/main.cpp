@@ -40,7 +40,7 @@ void PrintUsage() {
 // minor faults per MB produced with acks=all, where frames wait for the fdatasync before
 // they are freed (README.md, Performance). Serving blocks up to 32 MiB (glibc's maximum)
 // from the heap and trimming only past 256 MiB of free heap lets the freed frames' pages be
-// reused: 17-19 faults per MB, and 15-20 % less broker CPU per GB. Idle memory is unchanged;
+// reused: 17-26 faults per MB, and 15-20 % less broker CPU per GB. Idle memory is unchanged;
 // the heap keeps what a burst used, up to the trim threshold.
 void TuneAllocator() {
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
